@@ -1,0 +1,113 @@
+"""The REST API (django-ninja), mounted at /api/; OpenAPI at /api/openapi.json, docs at /api/docs.
+
+Every operation takes a bearer token (integrations) or the browser session (with CSRF on unsafe
+methods). The routers call the same services and scoped selectors as the web views; errors keep one
+shape: `{"detail": "..."}`, or for 422 `{"detail": [{"field": name or null, "message": text}]}`.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from jinqiu.accounts.services import token_authenticate
+from jinqiu.organizations.api import router as orgs_router
+from jinqiu.organizations.api import units_router
+from jinqiu.orglife.api import router as orglife_router
+from jinqiu.people.api import router as persons_router
+from jinqiu.regions.api import router as regions_router
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <key>` with a key from `accounts.services.token_create`."""
+
+    def authenticate(self, request, token: str):
+        token = token.strip()
+        if not token:
+            return None
+        return token_authenticate(token)
+
+
+class BrowserSession(SessionAuth):
+    """ninja's `django_auth` (session, CSRF enforced on unsafe methods), checked only when someone is logged in.
+
+    Without a logged-in session there is nothing for CSRF to protect; the caller gets 401 rather than
+    a misleading "CSRF check failed" (an integration whose token was revoked, for instance).
+    """
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+api = NinjaAPI(
+    title="金秋 API",
+    version="1",
+    description="Persons, party organisations, units and regions, within the caller's scope.",
+    auth=[BearerToken(), BrowserSession()],
+    urls_namespace="api",
+)
+
+
+def validation_details(exc: DjangoValidationError) -> list[dict]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"field": None if field == NON_FIELD_ERRORS else field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [{"field": None, "message": message} for message in exc.messages]
+
+
+@api.exception_handler(DjangoValidationError)
+def on_validation_error(request, exc: DjangoValidationError):
+    return api.create_response(request, {"detail": validation_details(exc)}, status=422)
+
+
+# The routers name their body schema `payload` and their query schema `filters`.
+SCHEMA_PARAMS = ("payload", "filters")
+
+
+@api.exception_handler(NinjaValidationError)
+def on_request_error(request, exc: NinjaValidationError):
+    """The payload or query did not parse: the same shape as a service's ValidationError."""
+    details = []
+    for error in exc.errors:
+        # (source, name, ...): a schema parameter ("payload", "filters") names its field next.
+        rest = list(error.get("loc", ()))[1:]
+        if len(rest) > 1 and rest[0] in SCHEMA_PARAMS:
+            rest = rest[1:]
+        field = rest[0] if rest and isinstance(rest[0], str) and rest[0] not in SCHEMA_PARAMS else None
+        details.append({"field": field, "message": error.get("msg", "")})
+    return api.create_response(request, {"detail": details}, status=422)
+
+
+@api.exception_handler(PermissionError)
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc: Exception):
+    message = str(exc) or _("You do not have permission to do this.")
+    return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc: Http404):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc: AuthenticationError):
+    response = api.create_response(request, {"detail": _("Authentication required.")}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="jinqiu"'
+    return response
+
+
+api.add_router("/persons", persons_router)
+api.add_router("/orgs", orgs_router)
+api.add_router("/units", units_router)
+api.add_router("/regions", regions_router)
+api.add_router("/orglife", orglife_router)

@@ -1,0 +1,125 @@
+"""Excel and Word exports: the list of organisations behind, and a branch's 三会一课 record book for a year."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from urllib.parse import quote as _quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from docxtpl import DocxTemplate
+from openpyxl import Workbook
+
+from jinqiu.organizations.models import PartyOrg
+
+from . import compliance, selectors
+from .docx_template import TARGET as DOCX_TEMPLATE
+from .models import AttendanceStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def quote(name: str) -> str:
+    return _quote(name, safe="")
+
+
+def cell(value):
+    """Text that a spreadsheet would take for a formula is kept as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def pct(value: float | None) -> str:
+    if value is None:
+        return "—"
+    # Half-up to one decimal, as the reports print them.
+    return f"{int(value * 1000 + 0.5) / 10:.1f}%"
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _workbook_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def behind_workbook(result: compliance.SubtreeCompliance) -> HttpResponse:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Behind"))
+    ws.append([_("Organisation"), _("Required"), _("Held"), _("Compliance rate"), _("Missed"),
+               _("Days overdue"), _("Missed meetings")])
+    for oc in result.behind:
+        ws.append([cell(oc.org.name), oc.required, oc.held, pct(oc.rate), len(oc.missed), oc.overdue_days,
+                   cell("; ".join(f"{name} {start:%Y-%m-%d}–{end:%Y-%m-%d}" for name, start, end in oc.missed))])
+    first, last = result.window
+    return _download(_workbook_bytes(wb), f"{_('Organisations behind')}-{last:%Y%m%d}.xlsx", XLSX)
+
+
+def _book_rows(org: PartyOrg, year: int):
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    meetings = list(selectors.meetings_of(org, first, last).filter(status="held").order_by("starts_at")
+                    .prefetch_related("counts_for"))
+    rows = []
+    for m in meetings:
+        rate = selectors.meeting_rate(m)
+        missing = [a for a in selectors.attendance_list(m) if a.status not in (AttendanceStatus.PRESENT,
+                                                                               AttendanceStatus.ONLINE)]
+        rows.append({
+            "date": timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M"), "type": m.meeting_type.name,
+            "mode": m.get_mode_display(), "place": m.place, "host": m.host,
+            "lesson": f"{m.lecturer} · {m.topic}" if m.lecturer or m.topic else "",
+            "orgs": "、".join(o.name for o in m.counts_for.all()) + (f"、{m.partners}" if m.partners else ""),
+            "expected": rate.expected, "attended": rate.attended, "leave": rate.on_leave, "made_up": rate.made_up,
+            "missing": "、".join(f"{a.person.name}({a.get_status_display()}{'·' + a.reason if a.reason else ''}"
+                                f"{'·' + str(_('delivered at home')) if hasattr(a, 'makeup') else ''})"
+                                for a in missing) or "—",
+            "agenda": m.agenda, "minutes": m.minutes,
+        })
+    return rows, selectors.org_rate(org, first, last)
+
+
+def record_book_xlsx(org: PartyOrg, year: int) -> HttpResponse:
+    rows, rate = _book_rows(org, year)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(str(year))
+    ws.append([cell(org.name), str(year)])
+    ws.append([_("Date"), _("Meeting type"), _("Mode"), _("Place"), _("Host"), _("Lecturer and topic"),
+               _("Counts for"), _("Expected"), _("Attended"), _("On leave"), _("Made up at home"),
+               _("Absent or on leave"), _("Agenda"), _("Minutes")])
+    for r in rows:
+        ws.append([cell(r[k]) for k in ("date", "type", "mode", "place", "host", "lesson", "orgs", "expected",
+                                        "attended", "leave", "made_up", "missing", "agenda", "minutes")])
+    ws.append([])
+    ws.append([_("Attendance rate"), pct(rate.rate), _("With make-up study"), pct(rate.with_makeup)])
+    return _download(_workbook_bytes(wb), f"{org.name}-{year}.xlsx", XLSX)
+
+
+def record_book_docx(org: PartyOrg, year: int) -> HttpResponse:
+    rows, rate = _book_rows(org, year)
+    calendar = compliance.org_calendar(org, year)
+    doc = DocxTemplate(str(DOCX_TEMPLATE))
+    doc.render({
+        "org": org.name, "year": year, "kind": org.get_kind_display(),
+        "generated_on": timezone.localdate().strftime("%Y-%m-%d"),
+        "rules": [{"name": row.rule.meeting_type.name, "period": row.rule.get_period_display(),
+                   "cells": " ".join(f"{c.label}:{STATE_MARKS[c.state]}" for c in row.cells)} for row in calendar],
+        "meetings": rows,
+        "rate": {"expected": rate.expected, "attended": rate.attended, "made_up": rate.made_up, "pct": pct(rate.rate)},
+    }, autoescape=True)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return _download(buffer.getvalue(), f"{org.name}-{year}.docx", DOCX)
+
+
+STATE_MARKS = {compliance.HELD: "✓", compliance.MISSED: "✗", compliance.DUE: "…", compliance.EXEMPT: "—",
+               compliance.FUTURE: " "}

@@ -1,0 +1,99 @@
+"""Reads of organisational life, always cut to the user's scope (`visible_orgs`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from jinqiu.accounts.scoping import visible_orgs
+from jinqiu.organizations.models import PartyOrg
+
+from .models import ATTENDED, Attendance, AttendanceStatus, Meeting, MeetingOrg, MeetingStatus, month_index
+
+
+def visible_meetings(user) -> QuerySet[Meeting]:
+    """A meeting is visible when its (host) organisation is."""
+    return Meeting.objects.filter(org__in=visible_orgs(user))
+
+
+def meetings_of(org: PartyOrg, first: date | None = None, last: date | None = None) -> QuerySet[Meeting]:
+    """Meetings that count for `org` (its own and the joint ones), newest first."""
+    qs = Meeting.objects.filter(org_links__org=org).select_related("meeting_type", "org")
+    if first:
+        qs = qs.filter(held_on__gte=first)
+    if last:
+        qs = qs.filter(held_on__lte=last)
+    return qs.order_by("-starts_at")
+
+
+@dataclass
+class Rate:
+    expected: int = 0
+    attended: int = 0
+    on_leave: int = 0
+    made_up: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """出席率: present or online, over the expected attendances."""
+        return self.attended / self.expected if self.expected else None
+
+    @property
+    def with_makeup(self) -> float | None:
+        """参学率: attended or reached afterwards by 送学上门 (补学)."""
+        return (self.attended + self.made_up) / self.expected if self.expected else None
+
+
+_RATE = {
+    "expected": Count("id"),
+    "attended": Count("id", filter=Q(status__in=ATTENDED)),
+    "on_leave": Count("id", filter=Q(status=AttendanceStatus.LEAVE)),
+    "made_up": Count("makeup"),
+}
+
+
+def _rate(qs: QuerySet[Attendance]) -> Rate:
+    return Rate(**qs.aggregate(**_RATE))
+
+
+def meeting_rate(meeting: Meeting) -> Rate:
+    return _rate(meeting.attendances.all())
+
+
+def _tallied(links: QuerySet[MeetingOrg], first: date, last: date) -> Rate:
+    """Rates over the months from `first` to `last`, summed from the per-organisation tallies."""
+    totals = links.filter(held=True, month__range=(month_index(first), month_index(last))).aggregate(
+        expected=Sum("expected"), attended=Sum("attended"), on_leave=Sum("on_leave"), made_up=Sum("made_up"))
+    return Rate(**{k: v or 0 for k, v in totals.items()})
+
+
+def org_rate(org: PartyOrg, first: date, last: date) -> Rate:
+    return _tallied(MeetingOrg.objects.filter(org=org), first, last)
+
+
+def subtree_rate(orgs: QuerySet[PartyOrg], first: date, last: date) -> Rate:
+    return _tallied(MeetingOrg.objects.filter(org__in=orgs), first, last)
+
+
+def person_rates(person_id: int, orgs: QuerySet[PartyOrg] | None = None) -> list[tuple[PartyOrg, Rate]]:
+    """One person's attendance in each organisation that expected them: one person, several expectations."""
+    qs = Attendance.objects.filter(person_id=person_id, meeting__status=MeetingStatus.HELD)
+    if orgs is not None:
+        qs = qs.filter(org__in=orgs)
+    rows = qs.values("org_id").annotate(**_RATE).order_by("org_id")
+    by_id = PartyOrg.objects.in_bulk([r["org_id"] for r in rows])
+    return [(by_id[r.pop("org_id")], Rate(**r)) for r in rows]
+
+
+def person_total(person_id: int, orgs: QuerySet[PartyOrg] | None = None) -> Rate:
+    qs = Attendance.objects.filter(person_id=person_id)
+    if orgs is not None:
+        qs = qs.filter(org__in=orgs)
+    return _rate(qs)
+
+
+def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
+    return (meeting.attendances.select_related("person", "org", "makeup")
+            .order_by("person__name", "person_id"))

@@ -1,0 +1,41 @@
+from django import template
+
+from jinqiu.orglife.exports import pct as _pct
+
+register = template.Library()
+
+
+@register.filter
+def pct(value):
+    return _pct(value)
+
+
+@register.inclusion_tag("orglife/_home_panel.html")
+def orglife_home(user):
+    """The home page's compliance and attendance for the user's scope."""
+    from jinqiu.accounts.scoping import visible_orgs
+    from jinqiu.orglife import compliance, selectors
+
+    if not user.is_staff_user:
+        return {"show": False}
+    orgs = visible_orgs(user)
+    result = compliance.subtree_compliance(orgs)
+    first, last = result.window
+    return {"show": bool(result.orgs), "result": result, "behind": len(result.behind),
+            "rate": selectors.subtree_rate(orgs, first, last)}
+
+
+@register.inclusion_tag("orglife/_org_panel.html")
+def orglife_org(org, user):
+    """The organisation page's calendar for this year and its attendance rate."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from jinqiu.orglife import compliance, selectors
+    from jinqiu.orglife.permissions import can_record
+
+    year = timezone.localdate().year
+    return {"org": org, "year": year, "rows": compliance.org_calendar(org, year),
+            "rate": selectors.org_rate(org, date(year, 1, 1), date(year, 12, 31)),
+            "can_record": can_record(user) and org.is_active}

@@ -1,0 +1,168 @@
+from django import forms
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jinqiu.core.widgets import FastSelect
+from jinqiu.organizations.models import Establishment, PartyOrg, Unit
+from jinqiu.regions.models import Region, RegionLevel
+
+from .models import AgeBand, OfficerRole, Person, PersonStatus, RetirementType, Situation
+from .services import PERSON_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"})
+# A filter select longer than this is cut to the upper levels of its tree (the chosen value always stays).
+FILTER_OPTIONS_MAX = 300
+
+
+def _shallow_tree_choices(field: forms.ModelChoiceField, selected) -> None:
+    """Offer the deepest levels that fit in FILTER_OPTIONS_MAX options; validation still takes any value."""
+    qs = field.queryset
+    per_depth = dict(qs.order_by().values_list("depth").annotate(n=Count("id")))
+    if sum(per_depth.values()) <= FILTER_OPTIONS_MAX:
+        return
+    depth, total = 0, 0
+    for d in sorted(per_depth):
+        if total + per_depth[d] > FILTER_OPTIONS_MAX:
+            break
+        depth, total = d, total + per_depth[d]
+    nodes = list(qs.filter(depth__lte=depth))
+    chosen = qs.filter(pk=getattr(selected, "pk", selected)).first() if selected else None
+    if chosen is not None and chosen.depth > depth:
+        nodes.append(chosen)
+    field.choices = [("", field.empty_label)] + [(n.pk, "\u3000" * (n.depth - 1) + str(n)) for n in nodes]
+
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin, initials or last 4 of ID"),
+                                                      "type": "search", "autocomplete": "off"}))
+    org = forms.ModelChoiceField(label=_("Organisation"), queryset=PartyOrg.objects.none(), required=False,
+                                 widget=FastSelect)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False,
+                                    widget=FastSelect)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, widget=FastSelect)
+    retirement_type = forms.ChoiceField(label=_("Retirement type"), required=False,
+                                        choices=[("", _("All"))] + RetirementType.choices)
+    age_band = forms.ChoiceField(label=_("Age"), required=False, choices=[("", _("All"))] + AgeBand.choices)
+    situation = forms.MultipleChoiceField(label=_("Situation"), required=False, choices=Situation.choices,
+                                          widget=forms.CheckboxSelectMultiple)
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=PersonStatus.choices + [("all", _("All"))])
+    party = forms.ChoiceField(label=_("Party member"), required=False,
+                              choices=[("", _("All")), ("yes", _("Party members")), ("no", _("Not members"))])
+    pending = forms.BooleanField(label=_("Membership relation not settled"), required=False)
+
+    def __init__(self, *args, orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs.filter(dissolved_on__isnull=True).order_by("path") if orgs is not None \
+            else PartyOrg.objects.none()
+        self.fields["region"].queryset = Region.objects.order_by("path")
+        self.fields["unit"].queryset = Unit.objects.only("id", "name").order_by("name")
+        for name in ("org", "region"):
+            _shallow_tree_choices(self.fields[name], self.data.get(name) if self.is_bound else None)
+
+
+class PersonForm(forms.ModelForm):
+    id_number = forms.CharField(label=_("ID number"), max_length=40,
+                                help_text=_("18 characters; a 15-digit number is converted."))
+
+    class Meta:
+        model = Person
+        fields = [f for f in PERSON_FIELDS if f not in ("birth_date", "gender")]
+        widgets = {
+            "retirement_date": DATE, "joined_party_on": DATE, "full_member_on": DATE,
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["name", "id_number"])
+        self.fields["region"].queryset = Region.objects.filter(
+            level__in=[RegionLevel.COMMUNITY, RegionLevel.VILLAGE]).order_by("path")
+        self.fields["original_unit"].queryset = Unit.objects.order_by("name")
+        self.fields["service_unit"].queryset = Unit.objects.order_by("name")
+        if editing:
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _("Leave empty to keep the current number.")
+
+
+class PersonCreateForm(PersonForm):
+    primary_org = forms.ModelChoiceField(label=_("Membership relation in"), queryset=PartyOrg.objects.none(),
+                                         required=False)
+    outside_org_name = forms.CharField(label=_("or outside the system, in"), required=False, max_length=120,
+                                       help_text=_("For example: 组织关系在原单位"))
+
+    def __init__(self, *args, orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if orgs is not None:
+            self.fields["primary_org"].queryset = orgs.filter(
+                establishment=Establishment.FORMAL, dissolved_on__isnull=True).order_by("path")
+
+
+class TransferForm(forms.Form):
+    org = forms.ModelChoiceField(label=_("New organisation"), queryset=PartyOrg.objects.none(), required=False)
+    outside_org_name = forms.CharField(label=_("or outside the system, in"), required=False, max_length=120)
+    on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DATE)
+
+    def __init__(self, *args, orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs.filter(
+            establishment=Establishment.FORMAL, dissolved_on__isnull=True).order_by("path")
+
+
+class JoinForm(forms.Form):
+    org = forms.ModelChoiceField(label=_("Functional or temporary organisation"), queryset=PartyOrg.objects.none())
+    on = forms.DateField(label=_("From"), initial=timezone.localdate, widget=DATE)
+
+    def __init__(self, *args, orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs.exclude(establishment=Establishment.FORMAL).filter(
+            dissolved_on__isnull=True).order_by("path")
+
+
+class EndMembershipForm(forms.Form):
+    on = forms.DateField(label=_("Until"), initial=timezone.localdate, widget=DATE)
+    reason = forms.CharField(label=_("Reason"), max_length=120, required=False)
+
+
+class DeathForm(forms.Form):
+    died_on = forms.DateField(label=_("Date of death"), widget=DATE)
+
+
+class MoveAwayForm(forms.Form):
+    on = forms.DateField(label=_("Date moved away"), initial=timezone.localdate, widget=DATE)
+    moved_to = forms.CharField(label=_("Moved to"), max_length=120)
+
+
+class SurvivorForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    relation = forms.CharField(label=_("Relation"), max_length=20)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(choices=[("id_number", _("ID number")), ("mobile", _("Mobile")),
+                                       ("phone", _("Landline"))], widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for viewing"), max_length=200)
+
+
+class OfficerForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=OfficerRole.choices)
+    person = forms.ModelChoiceField(label=_("Member"), queryset=Person.objects.none(), required=False)
+    name = forms.CharField(label=_("or name (in-service cadre not in the registry)"), max_length=50,
+                           required=False)
+    in_service = forms.BooleanField(label=_("In-service cadre holding the post"), required=False)
+    started_on = forms.DateField(label=_("Term from"), initial=timezone.localdate, widget=DATE)
+
+    def __init__(self, *args, persons=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if persons is not None:
+            self.fields["person"].queryset = persons.order_by("name")
+
+
+class OfficerEndForm(forms.Form):
+    on = forms.DateField(label=_("Term until"), initial=timezone.localdate, widget=DATE)

@@ -1,0 +1,157 @@
+"""Roster import pages: upload → preview (with mapping correction) → commit; the rejected rows as Excel."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from jinqiu.accounts.scoping import get_visible_or_404, visible_orgs
+from jinqiu.core.web import is_htmx, require
+
+from . import tasks
+from .models import ImportStatus, RosterImport
+from .rosters import columns, reader
+from .rosters import services as roster_services
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Roster file (.xlsx, .xls or .csv)"))
+    into_org = forms.ModelChoiceField(
+        label=gettext_lazy("Party organisation for rows without one"), queryset=None, required=False,
+        help_text=gettext_lazy("Leave empty: party members without an organisation join the list of relations "
+                               "to settle."))
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into_org"].queryset = orgs.order_by("path")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            reader.check_name(upload.name)
+            reader.check_size(upload.size)
+        except reader.FileRejected as exc:
+            raise forms.ValidationError(str(exc.message)) from None
+        return upload
+
+
+def _imports(request):
+    return RosterImport.objects.filter(actor=request.user).select_related("into_org")
+
+
+def _store(upload) -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "rosters"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+    with target.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return target
+
+
+def import_list(request):
+    require(request.user.can_edit)
+    form = UploadForm(request.POST or None, request.FILES or None, orgs=visible_orgs(request.user))
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        path = _store(upload)
+        imp = roster_services.roster_import_start(actor=request.user, path=path, file_name=upload.name,
+                                                  into_org=form.cleaned_data["into_org"])
+        if upload.size <= settings.ROSTER_IMPORT_BACKGROUND_BYTES:
+            roster_services.roster_import_preview(imp=imp, actor=request.user)
+        else:
+            RosterImport.objects.filter(pk=imp.pk).update(status=ImportStatus.READING)
+            tasks.roster_preview(imp.pk)
+        return redirect("rosters:detail", pk=imp.pk)
+    imports = _imports(request)[:20]
+    return render(request, "people/roster_list.html", {"form": form, "imports": imports})
+
+
+def _mapping_rows(imp: RosterImport) -> list[dict]:
+    headers = imp.result.get("headers", [])
+    mapping = imp.result.get("mapping", {})
+    return [{"index": i, "header": h or "—", "key": mapping.get(str(i), "")} for i, h in enumerate(headers)]
+
+
+def import_detail(request, pk: int):
+    require(request.user.can_edit)
+    imp = get_visible_or_404(_imports(request), pk=pk)
+    context = {"imp": imp, "r": imp.result, "mapping_rows": _mapping_rows(imp),
+               "choices": [(c.key, c.header) for c in columns.COLUMNS],
+               "errors": imp.result.get("errors", [])[:500], "warnings": imp.result.get("warnings", [])[:500]}
+    return render(request, "people/roster_detail.html", context)
+
+
+def import_progress(request, pk: int):
+    require(request.user.can_edit)
+    imp = get_visible_or_404(_imports(request), pk=pk)
+    if imp.status not in (ImportStatus.READING, ImportStatus.UPLOADED, ImportStatus.COMMITTING) and is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("rosters:detail", args=[imp.pk])
+        return response
+    return render(request, "people/roster_progress.html", {"imp": imp})
+
+
+@require_POST
+def import_mapping(request, pk: int):
+    require(request.user.can_edit)
+    imp = get_visible_or_404(_imports(request), pk=pk)
+    if imp.status != ImportStatus.PREVIEWED:
+        return redirect("rosters:detail", pk=imp.pk)
+    keys = {c.key for c in columns.COLUMNS}
+    mapping, used = {}, set()
+    for i in range(len(imp.result.get("headers", []))):
+        key = request.POST.get(f"col{i}", "")
+        if key in keys and key not in used:
+            mapping[str(i)] = key
+            used.add(key)
+    imp.mapping = mapping
+    imp.save(update_fields=["mapping"])
+    roster_services.roster_import_preview(imp=imp, actor=request.user)
+    return redirect("rosters:detail", pk=imp.pk)
+
+
+@require_POST
+def import_commit(request, pk: int):
+    require(request.user.can_edit)
+    imp = get_visible_or_404(_imports(request), pk=pk)
+    roster_services.roster_import_commit(imp=imp, actor=request.user)
+    return redirect("rosters:detail", pk=imp.pk)
+
+
+def _escape(value: str) -> str:
+    return "'" + value if value.startswith(columns.ESCAPED_STARTS) else value
+
+
+def import_errors(request, pk: int):
+    """The rejected rows as they were, plus an error column: fix them and upload the file again."""
+    require(request.user.can_edit)
+    imp = get_visible_or_404(_imports(request), pk=pk)
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(_("Rejected rows"))
+    headers = imp.result.get("headers", [])
+    ws.append([_escape(h) for h in headers] + [_("Row in the original file"), _("Errors")])
+    for item in imp.result.get("rejected_rows", []):
+        ws.append([_escape(str(v)) for v in item["values"]] + [item["row"], item["error"]])
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stem = Path(imp.file_name).stem
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(stem)}-errors.xlsx"
+    wb.save(response)
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)

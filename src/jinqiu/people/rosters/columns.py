@@ -1,0 +1,186 @@
+"""Header words and the normalisers that turn a roster cell into a value, or a reason it cannot be one.
+
+Nothing here touches the database. Every error is a user-facing sentence (lazily translated) naming
+what is wrong; the importer adds the row and the column.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from jinqiu.core import text
+from jinqiu.people.models import Gender, Health, Living, RetirementType
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the canonical header, as the export writes it
+    words: tuple[str, ...]  # every accepted header, after header_key()
+    label: object  # translated label for the preview
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", ("姓名",), _("Name")),
+    Column("gender", "性别", ("性别",), _("Gender")),
+    Column("ethnicity", "民族", ("民族",), _("Ethnicity")),
+    Column("id_number", "身份证号", ("身份证号", "身份证号码", "公民身份号码", "身份证"), _("ID number")),
+    Column("birth_date", "出生年月", ("出生年月", "出生日期"), _("Birth date")),
+    Column("original_unit_name", "原工作单位", ("原工作单位", "原单位", "工作单位"), _("Original work unit")),
+    Column("original_position", "原职务(职级)", ("原职务(职级)", "原职务", "职级", "原职务职级"),
+           _("Original position (rank)")),
+    Column("retirement_type", "离/退休", ("离/退休", "离退休", "类别", "人员类别", "离退休类别"),
+           _("Retirement type")),
+    Column("retirement_date", "离退休时间", ("离退休时间", "离休时间", "退休时间"), _("Retirement date")),
+    Column("joined_party_on", "入党时间", ("入党时间",), _("Joined the party")),
+    Column("org", "所在党组织", ("所在党组织", "所在支部"), _("Party organisation")),
+    Column("address", "现居住地址", ("现居住地址", "住址", "家庭住址"), _("Address")),
+    Column("phone", "联系电话", ("联系电话", "手机", "电话", "手机号码"), _("Phone")),
+    Column("health", "健康状况", ("健康状况",), _("Health")),
+    Column("living", "居住情况", ("居住情况",), _("Living situation")),
+    Column("note", "备注", ("备注",), _("Note")),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+CANONICAL_HEADERS = [c.header for c in COLUMNS]
+FILL_DOWN_KEYS = {"org", "original_unit_name"}
+
+_SPACES = re.compile(r"\s+")
+
+
+def header_key(value: object) -> str:
+    """Header words compared without spaces, line breaks, full-width brackets or a trailing colon."""
+    if value is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(value))
+    s = _SPACES.sub("", s).replace("（", "(").replace("）", ")").rstrip(":")
+    return s
+
+
+_WORDS = {header_key(w): c.key for c in COLUMNS for w in c.words}
+
+
+def column_for(header: object) -> str | None:
+    return _WORDS.get(header_key(header))
+
+
+def map_header(cells: list[object]) -> dict[int, str]:
+    """Column index → field key for a header row; the first column with a word wins."""
+    found: dict[int, str] = {}
+    used: set[str] = set()
+    for i, cell in enumerate(cells):
+        key = column_for(cell)
+        if key and key not in used:
+            found[i] = key
+            used.add(key)
+    return found
+
+
+def looks_like_header(cells: list[object]) -> bool:
+    mapped = set(map_header(cells).values())
+    return "name" in mapped and ("id_number" in mapped or len(mapped) >= 3)
+
+
+class CellError(ValueError):
+    def __init__(self, message) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def clean_text(value: object) -> str:
+    """A text cell as written (names stay 張桂蘭), trimmed; NFKC only for the comparison helpers."""
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+# ---- dates -----------------------------------------------------------------------------------
+
+_DATE_PATTERNS = (
+    re.compile(r"(?P<y>\d{4})[.\-/年](?P<m>\d{1,2})(?:[.\-/月](?P<d>\d{1,2})日?|月)?"),
+    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})?"),
+    re.compile(r"(?P<y>\d{4})年?"),
+)
+
+
+def parse_date(value: object) -> tuple[datetime.date, str]:
+    """A date and its precision ("day", "month" or "year"); a month or year alone means its first day."""
+    if isinstance(value, datetime.datetime):
+        return value.date(), "day"
+    if isinstance(value, datetime.date):
+        return value, "day"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(int(value)) if float(value).is_integer() else str(value)
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", str(value or "")))
+    for pattern in _DATE_PATTERNS:
+        m = pattern.fullmatch(s)
+        if m:
+            y, mo, d = int(m.group("y")), m.groupdict().get("m"), m.groupdict().get("d")
+            try:
+                day = datetime.date(y, int(mo or 1), int(d or 1))
+            except ValueError:
+                break
+            if not 1890 <= y <= 2100:
+                break
+            return day, "day" if d else ("month" if mo else "year")
+    raise CellError(_("“%(value)s” is not a date (write it as 1945.03, 1945年3月 or 1945-3-12).") % {"value": s})
+
+
+# ---- enumerations ------------------------------------------------------------------------------
+
+def _enum(mapping: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for word, code in mapping.items():
+        out[word] = code
+        out[text.to_simplified(word)] = code
+    return out
+
+
+GENDERS = _enum({"男": Gender.MALE, "女": Gender.FEMALE, "男性": Gender.MALE, "女性": Gender.FEMALE})
+RETIREMENT = _enum({"离休": RetirementType.LIXIU, "離休": RetirementType.LIXIU, "离休干部": RetirementType.LIXIU,
+                    "退休": RetirementType.TUIXIU, "退休干部": RetirementType.TUIXIU})
+HEALTH = _enum({"良好": Health.GOOD, "健康": Health.GOOD, "好": Health.GOOD, "一般": Health.FAIR,
+                "较差": Health.POOR, "較差": Health.POOR, "差": Health.POOR, "卧床": Health.BEDRIDDEN,
+                "臥床": Health.BEDRIDDEN, "长期卧床": Health.BEDRIDDEN, "失能": Health.DISABLED,
+                "残疾": Health.DISABLED, "殘疾": Health.DISABLED})
+LIVING = _enum({"独居": Living.ALONE, "獨居": Living.ALONE, "空巢": Living.EMPTY_NEST,
+                "与配偶同住": Living.WITH_SPOUSE, "與配偶同住": Living.WITH_SPOUSE, "夫妻同住": Living.WITH_SPOUSE,
+                "与子女同住": Living.WITH_CHILDREN, "與子女同住": Living.WITH_CHILDREN,
+                "养老机构": Living.CARE_HOME, "養老機構": Living.CARE_HOME, "敬老院": Living.CARE_HOME,
+                "养老院": Living.CARE_HOME})
+ENUMS = {"gender": GENDERS, "retirement_type": RETIREMENT, "health": HEALTH, "living": LIVING}
+
+
+def parse_enum(key: str, value: str) -> str:
+    word = _SPACES.sub("", unicodedata.normalize("NFKC", value))
+    code = ENUMS[key].get(word) or ENUMS[key].get(text.to_simplified(word))
+    if code is None:
+        allowed = "、".join(dict.fromkeys(k for k in ENUMS[key] if k == text.to_simplified(k)))
+        raise CellError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed})
+    return str(code)
+
+
+def enum_label(key: str, code: str) -> str:
+    for word, c in ENUMS[key].items():
+        if c == code:
+            return word
+    return code
+
+
+# ---- export escape -----------------------------------------------------------------------------
+
+ESCAPED_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unescape(value: str) -> str:
+    """The export writes "'=SUM(1)" for a text cell beginning with = + - @ tab or CR: take the apostrophe off."""
+    if len(value) >= 2 and value[0] == "'" and value[1] in ESCAPED_STARTS:
+        return value[1:]
+    return value

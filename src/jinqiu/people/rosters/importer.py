@@ -1,0 +1,639 @@
+"""Roster import: read → normalise → validate → classify against the registry → preview or commit.
+
+`analyse()` reads the file once, keeping one compact `Candidate` per data row (bounded by the row
+limit), then classifies candidates in chunks against the database. `commit()` runs the very same
+analysis inside one transaction and writes every accepted row, or nothing: the preview and the
+commit cannot disagree, and what changed in the database since the preview is taken into account.
+
+New persons go in with `bulk_create`, every derived field computed exactly as
+`people.services.person_create` computes it (ID encryption, blind index and mask through
+`Person.set_id_number`, phones through `phones.normalize_phone`, search keys through
+`refresh_search_text`, the model's own `clean_fields`/`clean`). Updates go through
+`people.services.person_update` one by one (they are few, and the change history names the actor).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jinqiu.core import crypto, idnumber, phones
+from jinqiu.core.audit import acting
+from jinqiu.organizations.models import PartyOrg, Unit
+from jinqiu.people import services as people_services
+from jinqiu.people.models import Membership, MembershipKind, Person, PersonStatus
+
+from . import columns, reader
+from .columns import BY_KEY, CellError
+
+CHUNK = 1000
+SEP = "\x1f"  # the unit separator: never typed in a cell
+_MISSING = object()
+MAX_CHANGES_SHOWN = 2000
+HEADER_SCAN_ROWS = 30
+_SKIP_WORDS = ("合计", "小计", "总计", "合計", "小計", "總計")
+_FOOTER_WORDS = ("导出人", "導出人", "制表人", "填报人", "審核人", "审核人", "填表人", "注：", "注:", "说明")
+_SPACES = re.compile(r"\s+")
+Progress = Callable[[int], None] | None
+
+# The person fields an import may set, in preview order.
+COMPARED = ("name", "ethnicity", "original_unit_name", "original_position", "retirement_type", "retirement_date",
+            "is_party_member", "joined_party_on", "address", "mobile", "phone", "health", "living", "note")
+FIELD_KEYS = ("gender", *COMPARED)
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(slots=True)
+class Candidate:
+    row: int
+    raw: str  # the original cells as text joined by SEP (one string, not one per cell), for the error report
+    fields: tuple  # values in FIELD_KEYS order, _MISSING where the file gave none
+    id_number: str = ""
+    org_name: str = ""
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    file_name: str = ""
+    sheet: str = ""
+    header_row: int = 0
+    headers: list[str] = field(default_factory=list)
+    mapping: dict[int, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("new", "update", "unchanged", "rejected", "skipped"), 0))
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    rejected_rows: list[dict] = field(default_factory=list)
+    filled_down: dict[str, int] = field(default_factory=dict)
+    skipped_lines: int = 0
+    total_rows: int | None = None  # as the sheet declares it, for the progress bar
+
+    def as_json(self) -> dict:
+        return {
+            **self.counts,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "file_name": self.file_name,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "headers": self.headers,
+            "mapping": {str(k): v for k, v in self.mapping.items()},
+            "changes": self.changes[:MAX_CHANGES_SHOWN],
+            "changes_total": len(self.changes),
+            "filled_down": self.filled_down,
+            "skipped_lines": self.skipped_lines,
+            "rejected_rows": self.rejected_rows,
+        }
+
+
+class Scope:
+    """What the importer may reach: the actor's organisations and persons; everything for the console."""
+
+    def __init__(self, actor) -> None:
+        self.actor = actor
+        if actor is None:
+            self.orgs = PartyOrg.objects.all()
+        else:
+            from jinqiu.accounts.scoping import visible_orgs
+
+            self.orgs = visible_orgs(actor)
+        self._org_cache: dict[str, list[PartyOrg]] = {}
+
+    def orgs_named(self, name: str) -> list[PartyOrg]:
+        key = _SPACES.sub("", unicodedata.normalize("NFKC", name))
+        if key not in self._org_cache:
+            self._org_cache[key] = list(self.orgs.filter(name=name.strip()).select_related("unit")[:10])
+            if not self._org_cache[key]:
+                self._org_cache[key] = [o for o in self.orgs.filter(name__contains=name.strip()[:2])[:200]
+                                        if _SPACES.sub("", unicodedata.normalize("NFKC", o.name)) == key]
+        return self._org_cache[key]
+
+    def reachable(self, pks: list[int]) -> set[int]:
+        """Persons the actor may update: those they see, and those who belong to no organisation yet."""
+        if not pks:
+            return set()
+        unplaced = Person.objects.filter(pk__in=pks).exclude(Exists(Membership.objects.filter(
+            person=OuterRef("pk"), kind=MembershipKind.PRIMARY, ended_on__isnull=True)))
+        found = set(unplaced.values_list("pk", flat=True))
+        if self.actor is None:
+            return set(pks)
+        from jinqiu.accounts.scoping import visible_persons
+
+        found |= set(visible_persons(self.actor).filter(pk__in=pks).values_list("pk", flat=True))
+        return found
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+def _cell_text(cell: reader.Cell) -> str:
+    if cell.kind == reader.EMPTY or cell.value is None:
+        return ""
+    if cell.kind == reader.DATE:
+        return cell.value.isoformat() if hasattr(cell.value, "isoformat") else str(cell.value)
+    if cell.kind == reader.NUMBER and isinstance(cell.value, float) and cell.value.is_integer():
+        return str(int(cell.value))
+    return str(cell.value)
+
+
+def _is_skippable(cells: list[reader.Cell], mapping: dict[int, str], name_col: int = -1) -> bool:
+    if 0 <= name_col < len(cells) and cells and not cells[name_col].blank:
+        # Fast path for the usual row: a name, and no 合计/小计 in the first cell or the name cell.
+        first, name = _cell_text(cells[0]).lstrip(), _cell_text(cells[name_col]).lstrip()
+        if not first.startswith(_SKIP_WORDS) and not name.startswith(_SKIP_WORDS + _FOOTER_WORDS):
+            return False
+    texts = [(i, _cell_text(c).strip()) for i, c in enumerate(cells) if not c.blank]
+    if not texts:
+        return True
+    for _i, t in texts:
+        compact = _SPACES.sub("", t)
+        if compact.startswith(_SKIP_WORDS):
+            return True
+    if len(texts) == 1:
+        i, t = texts[0]
+        compact = _SPACES.sub("", t)
+        if compact.startswith(_FOOTER_WORDS):
+            return True
+        if i not in mapping and compact.isdigit():
+            return True  # a 序号 with nothing else
+    return False
+
+
+def _find_header(rows, sheet_name: str):
+    """Consume title rows until the header; returns (row number, cells) or None."""
+    for count, (number, cells) in enumerate(rows):
+        if count >= HEADER_SCAN_ROWS:
+            return None
+        if columns.looks_like_header([_cell_text(c) for c in cells]):
+            return number, cells
+    return None
+
+
+def _rows(path: Path, file_name: str, analysis: Analysis, mapping: dict[int, str] | None):
+    """Yield (row number, cells) of the data rows of the first sheet that has a roster header."""
+    for sheet in reader.sheets(path, file_name):
+        found = _find_header(sheet.rows, sheet.name)
+        if found is None:
+            continue
+        header_row, header_cells = found
+        analysis.sheet = sheet.name
+        analysis.total_rows = sheet.total_rows
+        analysis.header_row = header_row
+        analysis.headers = [_cell_text(c).strip() for c in header_cells]
+        analysis.mapping = dict(mapping) if mapping else columns.map_header(analysis.headers)
+        missing = [BY_KEY[k].header for k in ("name", "id_number") if k not in analysis.mapping.values()]
+        if missing:
+            raise reader.MappingIncomplete(
+                _("No column is mapped to %(columns)s.") % {"columns": "、".join(missing)},
+                headers=analysis.headers, mapping=analysis.mapping, header_row=header_row, sheet=sheet.name)
+        # Vertical merges in the organisation and unit columns: the top cell's value fills the rest.
+        fill_cols = {i + 1: k for i, k in analysis.mapping.items() if k in columns.FILL_DOWN_KEYS}
+        fill_from: dict[int, list[tuple[int, int]]] = defaultdict(list)  # top row -> [(col, last row)]
+        for min_row, min_col, max_row, max_col in sheet.merged:
+            for col in fill_cols:
+                if min_col <= col <= max_col and max_row > min_row:
+                    fill_from[min_row].append((col, max_row))
+        active: dict[int, tuple[reader.Cell, int]] = {}  # col -> (top cell, last row of the merge)
+        limit = settings.ROSTER_IMPORT_MAX_ROWS
+        for count, (number, cells) in enumerate(sheet.rows, start=1):
+            if count > limit:
+                raise reader.FileRejected(_("The file has more than %(limit)s rows; split it into smaller files.")
+                                          % {"limit": limit})
+            for col, last in fill_from.pop(number, ()):
+                if col - 1 < len(cells):
+                    active[col] = (cells[col - 1], last)
+            for col, (cell, last) in list(active.items()):
+                if number > last:
+                    del active[col]
+                    continue
+                if col > len(cells):
+                    cells = cells + [reader.BLANK] * (col - len(cells))
+                if cells[col - 1].blank and not cell.blank:
+                    cells[col - 1] = cell
+                    label = BY_KEY[fill_cols[col]].header
+                    analysis.filled_down[label] = analysis.filled_down.get(label, 0) + 1
+            yield number, cells
+        return
+    raise reader.FileRejected(
+        _("No sheet of this file has a roster header: a row with at least the columns 姓名 and 身份证号 "
+          "within its first %(count)s rows.") % {"count": HEADER_SCAN_ROWS}
+    )
+
+
+# ---- one row -----------------------------------------------------------------------------------
+
+_MAX_LEN = {"name": 50, "ethnicity": 20, "original_unit_name": 120, "original_position": 60, "address": 200,
+            "note": 2000, "org": 120}
+
+
+def _same_date(given: date, precision: str, actual: date) -> bool:
+    if precision == "year":
+        return given.year == actual.year
+    if precision == "month":
+        return (given.year, given.month) == (actual.year, actual.month)
+    return given == actual
+
+
+def _candidate(number: int, cells: list[reader.Cell], mapping: dict[int, str], width: int,
+               today: date | None = None) -> Candidate:
+    raw = SEP.join([_cell_text(c) for c in cells[:width]] + [""] * max(0, width - len(cells)))
+    cand = Candidate(row=number, raw=raw, fields=())
+    values: dict[str, reader.Cell] = {}
+    for i, key in mapping.items():
+        cell = cells[i] if i < len(cells) else reader.BLANK
+        header = BY_KEY[key].header
+        if cell.kind == reader.FORMULA:
+            cand.errors.append((header, _("The cell holds a formula (%(formula)s); formulas are never evaluated: "
+                                          "type the value.") % {"formula": str(cell.value)[:40]}))
+            continue
+        if cell.kind == reader.TEXT:
+            cell = reader.Cell(columns.unescape(str(cell.value)), reader.TEXT)
+        values[key] = cell
+    f: dict[str, Any] = {}
+
+    def text(key: str) -> str:
+        cell = values.get(key)
+        if cell is None or cell.blank:
+            return ""
+        value = _cell_text(cell).strip()
+        if len(value) > _MAX_LEN.get(key, 200):
+            cand.errors.append((BY_KEY[key].header, _("Too long: at most %(n)s characters.")
+                                % {"n": _MAX_LEN.get(key, 200)}))
+            return ""
+        return value
+
+    name = text("name")
+    if not name:
+        if "name" in values or "name" in mapping.values():
+            cand.errors.append(("姓名", _("The name is missing.")))
+    else:
+        f["name"] = name  # as written: 張桂蘭 stays 張桂蘭
+
+    info = None
+    id_cell = values.get("id_number")
+    if id_cell is None or id_cell.blank:
+        if "id_number" in values:
+            cand.errors.append(("身份证号", _("The ID number is missing.")))
+    elif id_cell.kind == reader.NUMBER:
+        cand.errors.append(("身份证号", _("The ID number must be stored as text (身份证号须为文本格式): as a number "
+                                       "its last digits are already lost. Format the column as text and type "
+                                       "the numbers again.")))
+    else:
+        try:
+            info = idnumber.parse(_cell_text(id_cell), today=today)
+        except idnumber.IdNumberError as exc:
+            cand.errors.append(("身份证号", str(exc.message)))
+        else:
+            cand.id_number = info.number
+            if info.converted_from_15:
+                cand.warnings.append(("身份证号", _("A 15-digit ID number was converted to 18 digits: %(number)s.")
+                                      % {"number": idnumber.mask(info.number)}))
+
+    for key in ("gender", "retirement_type", "health", "living"):
+        value = text(key)
+        if value:
+            try:
+                f[key] = columns.parse_enum(key, value)
+            except CellError as exc:
+                cand.errors.append((BY_KEY[key].header, str(exc.message)))
+
+    birth = values.get("birth_date")
+    if birth is not None and not birth.blank:
+        try:
+            given, precision = columns.parse_date(birth.value)
+        except CellError as exc:
+            cand.errors.append(("出生年月", str(exc.message)))
+        else:
+            if info and not _same_date(given, precision, info.birth_date):
+                cand.errors.append(("出生年月", _("The birth date %(given)s does not agree with the ID number "
+                                                "(%(date)s).") % {"given": _cell_text(birth),
+                                                                   "date": info.birth_date.isoformat()}))
+    if info and f.get("gender") and f["gender"] != info.gender:
+        cand.errors.append(("性别", _("The gender does not agree with the ID number.")))
+
+    for key in ("retirement_date", "joined_party_on"):
+        cell = values.get(key)
+        if cell is not None and not cell.blank:
+            try:
+                f[key] = columns.parse_date(cell.value)[0]
+            except CellError as exc:
+                cand.errors.append((BY_KEY[key].header, str(exc.message)))
+
+    for key in ("ethnicity", "original_unit_name", "original_position", "address", "note"):
+        value = text(key)
+        if value:
+            f[key] = value
+
+    phone = text("phone")
+    if phone:
+        try:
+            normal = phones.normalize_phone(phone)
+        except phones.PhoneError as exc:
+            cand.errors.append(("联系电话", str(exc.message)))
+        else:
+            f["mobile" if phones.is_mobile(normal) else "phone"] = normal
+
+    cand.org_name = text("org")
+    if f.get("joined_party_on") or cand.org_name:
+        f["is_party_member"] = True
+    cand.fields = tuple(f.get(k, _MISSING) for k in FIELD_KEYS)  # a tuple: a third of a dict's memory
+    return cand
+
+
+# ---- classify and write -------------------------------------------------------------------------
+
+def _display(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, date):
+        return value.isoformat()
+    if key in ("retirement_type", "health", "living"):
+        return columns.enum_label(key, value)
+    if key in ("mobile", "phone"):
+        return phones.mask_phone(value)
+    return str(value)
+
+
+_LABELS = {"mobile": "联系电话", "phone": "联系电话", "is_party_member": "入党时间"}
+
+
+def _label(key: str) -> str:
+    return _LABELS.get(key) or BY_KEY[key].header
+
+
+def _changed(person: Person, fields: dict[str, Any]) -> list[dict]:
+    out = []
+    for key in COMPARED:
+        if key in fields and fields[key] != getattr(person, key):
+            out.append({"field": _label(key), "old": _display(key, getattr(person, key)),
+                        "new": _display(key, fields[key])})
+    return out
+
+
+class Importer:
+    def __init__(self, *, actor, path: Path, file_name: str, into_org: PartyOrg | None = None,
+                 mapping: dict[int, str] | None = None, progress: Progress = None) -> None:
+        self.actor = actor
+        self.path = Path(path)
+        self.file_name = file_name
+        self.into_org = into_org
+        self.mapping = mapping
+        self.progress = progress
+        self.scope = Scope(actor)
+        self.analysis = Analysis(file_name=file_name)
+        self.today = timezone.localdate()
+        self._units: dict[str, int | None] = {}
+        settable = {"name", "gender", "birth_date", *COMPARED}
+        self._not_set = [f.name for f in Person._meta.fields if f.name not in settable]
+
+    # reading and per-row checks: no database
+    def read(self) -> list[Candidate]:
+        a = self.analysis
+        candidates: list[Candidate] = []
+        by_id: dict[str, list[Candidate]] = defaultdict(list)
+        width = 0
+        for number, cells in _rows(self.path, self.file_name, a, self.mapping):
+            if not width:
+                width = len(a.headers)
+                name_col = next((i for i, k in a.mapping.items() if k == "name"), -1)
+            if _is_skippable(cells, a.mapping, name_col):
+                a.skipped_lines += 1
+                continue
+            cand = _candidate(number, cells, a.mapping, width, self.today)
+            candidates.append(cand)
+            if cand.id_number:
+                by_id[cand.id_number].append(cand)
+            if self.progress and len(candidates) % 2000 == 0:
+                # Reading is the first half of the bar; checking against the registry the second.
+                self.progress(min(50, 50 * number // max(a.total_rows or 2 * number, 1)))
+        for group in by_id.values():
+            if len(group) > 1:
+                rows = "、".join(str(c.row) for c in group)
+                for cand in group:
+                    cand.errors.append(("身份证号", _("The same ID number appears in rows %(rows)s.") % {"rows": rows}))
+        return candidates
+
+    def _org_for(self, cand: Candidate) -> PartyOrg | None:
+        if not cand.org_name:
+            return self.into_org
+        found = self.scope.orgs_named(cand.org_name)
+        if not found:
+            cand.errors.append(("所在党组织", _("No party organisation named “%(name)s” within your scope.")
+                                % {"name": cand.org_name}))
+            return None
+        if len(found) > 1:
+            names = "；".join(f"{o.name}（{PartyOrg.objects.get_parent(o).name if o.depth > 1 else '-'}，#{o.pk}）" for o in found)
+            cand.errors.append(("所在党组织", _("“%(name)s” is ambiguous: %(candidates)s. Use --into or correct the "
+                                              "name.") % {"name": cand.org_name, "candidates": names}))
+            return None
+        org = found[0]
+        if not org.is_formal:
+            cand.errors.append(("所在党组织", _("%(org)s is a functional or temporary organisation: it cannot hold a "
+                                              "membership relation.") % {"org": org.name}))
+        elif not org.is_active:
+            cand.errors.append(("所在党组织", _("%(org)s has been dissolved.") % {"org": org.name}))
+        return org
+
+    def _unit_id(self, name: str) -> int | None:
+        if name not in self._units:
+            self._units[name] = Unit.objects.filter(name=name).values_list("pk", flat=True).first()
+        return self._units[name]
+
+    def _reject(self, cand: Candidate) -> None:
+        a = self.analysis
+        a.counts["rejected"] += 1
+        for column, message in cand.errors:
+            a.errors.append({"row": cand.row, "column": column, "message": message})
+        a.rejected_rows.append({"row": cand.row, "values": cand.raw.split(SEP),
+                                "error": "；".join(f"{c}：{m}" for c, m in cand.errors)})
+
+    def _warn(self, cand: Candidate) -> None:
+        for column, message in cand.warnings:
+            self.analysis.warnings.append({"row": cand.row, "column": column, "message": message})
+
+    def run(self, *, write: bool) -> Analysis:
+        candidates = self.read()
+        total = len(candidates)
+        a = self.analysis
+        done = 0
+        for start in range(0, total, CHUNK):
+            chunk = candidates[start:start + CHUNK]
+            self._chunk(chunk, write=write)
+            for cand in chunk:
+                cand.raw = ""  # free as we go
+            done += len(chunk)
+            if self.progress:
+                self.progress(int(50 + 50 * done / max(total, 1)))
+        a.errors.sort(key=lambda e: e["row"])
+        a.warnings.sort(key=lambda e: e["row"])
+        a.rejected_rows.sort(key=lambda e: e["row"])
+        return a
+
+    def _chunk(self, chunk: list[Candidate], *, write: bool) -> None:
+        indexes = {crypto.blind_index(c.id_number): c for c in chunk if c.id_number and not c.errors}
+        existing = {p.id_number_index: p for p in Person.objects.filter(id_number_index__in=list(indexes))}
+        reachable = self.scope.reachable([p.pk for p in existing.values()])
+        primaries = {m.person_id: m for m in Membership.objects.filter(
+            person_id__in=[p.pk for p in existing.values()], kind=MembershipKind.PRIMARY,
+            ended_on__isnull=True).select_related("org")}
+        new_people: list[tuple[Candidate, Person, PartyOrg | None]] = []
+        for cand in chunk:
+            org = self._org_for(cand) if not cand.errors else None
+            if cand.errors:
+                self._reject(cand)
+                continue
+            index = crypto.blind_index(cand.id_number)
+            person = existing.get(index)
+            if person is None:
+                built = self._build(cand, org)
+                if built is None:
+                    self._reject(cand)
+                    continue
+                self.analysis.counts["new"] += 1
+                self._warn(cand)
+                new_people.append((cand, built, org))
+                continue
+            if person.pk not in reachable:
+                cand.errors.append(("身份证号", _("This person is registered in another organisation outside your "
+                                                "scope: a transfer of the membership relation (组织关系转接) is "
+                                                "needed; the import does not move anyone.")))
+                self._reject(cand)
+                continue
+            if person.status != PersonStatus.ACTIVE:
+                cand.warnings.append(("姓名", _("%(name)s is recorded as %(status)s: shown, not overwritten.")
+                                      % {"name": person.name, "status": person.get_status_display()}))
+                self.analysis.counts["skipped"] += 1
+                self._warn(cand)
+                continue
+            self._existing(cand, person, primaries.get(person.pk), org, write=write)
+        if write and new_people:
+            self._write_new(new_people)
+
+    def _fields_for(self, cand: Candidate, org: PartyOrg | None) -> dict[str, Any]:
+        f = {k: v for k, v in zip(FIELD_KEYS, cand.fields, strict=True) if v is not _MISSING}
+        if f.get("original_unit_name"):
+            f["original_unit_id"] = self._unit_id(f["original_unit_name"])
+        return f
+
+    def _build(self, cand: Candidate, org: PartyOrg | None) -> Person | None:
+        f = self._fields_for(cand, org)
+        info = idnumber.parse(cand.id_number, today=self.today)
+        if "retirement_type" not in f:
+            cand.errors.append(("离/退休", _("The retirement type (离休 or 退休) is missing.")))
+            return None
+        person = Person(**{k: v for k, v in f.items() if k not in ("gender", "birth_date")})
+        person.birth_date, person.gender = info.birth_date, info.gender
+        if org is None and self.into_org is not None and self.into_org.unit_id and not person.is_party_member:
+            person.service_unit_id = self.into_org.unit_id
+        person.set_id_number(info)
+        people_services.refresh_search_text(person, info.number)
+        try:
+            # Every field the file can set is checked; the others hold their defaults.
+            person.clean_fields(exclude=self._not_set)
+            person.clean()
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                header = BY_KEY[key].header if key in BY_KEY else _label(key) if key in _LABELS else key
+                for message in messages:
+                    cand.errors.append((header, message))
+            return None
+        return person
+
+    def _existing(self, cand: Candidate, person: Person, primary: Membership | None, org: PartyOrg | None,
+                  *, write: bool) -> None:
+        a = self.analysis
+        f = self._fields_for(cand, org)
+        changes = _changed(person, f)
+        move_to = None
+        if org is not None:
+            if primary is None:
+                if f.get("is_party_member") or person.is_party_member:
+                    move_to = org
+                    changes.append({"field": "所在党组织", "old": "", "new": org.name})
+            elif primary.org_id != org.pk:
+                cand.warnings.append(("所在党组织", _("The file says %(new)s but the membership relation is in "
+                                                    "%(old)s: unchanged; a transfer (组织关系转接) is needed.")
+                                      % {"new": org.name, "old": primary.org_label}))
+        if not changes:
+            a.counts["unchanged"] += 1
+            self._warn(cand)
+            return
+        if write:
+            try:
+                with transaction.atomic():
+                    updated = people_services.person_update(
+                        actor=self.actor, person=person,
+                        fields={k: v for k, v in f.items() if k != "original_unit_id"}
+                        | ({"original_unit": Unit(pk=f["original_unit_id"])} if f.get("original_unit_id") else {}))
+                    if move_to is not None:
+                        people_services.membership_transfer(actor=self.actor, person=updated, org=move_to,
+                                                            on=updated.joined_party_on or self.today)
+            except ValidationError as exc:
+                for key, messages in (exc.message_dict.items() if hasattr(exc, "error_dict")
+                                      else [("", exc.messages)]):
+                    header = BY_KEY[key].header if key in BY_KEY else _LABELS.get(key, "")
+                    for message in messages:
+                        cand.errors.append((header, message))
+                self._reject(cand)
+                return
+        a.counts["update"] += 1
+        a.changes.append({"row": cand.row, "name": person.name, "fields": changes})
+        self._warn(cand)
+
+    def _write_new(self, new_people: list[tuple[Candidate, Person, PartyOrg | None]]) -> None:
+        persons = [p for _c, p, _o in new_people]
+        with acting(self.actor):
+            Person.objects.bulk_create(persons, batch_size=CHUNK)
+        memberships = [
+            Membership(person=p, kind=MembershipKind.PRIMARY, org=o,
+                       started_on=p.joined_party_on or self.today)
+            for _c, p, o in new_people if o is not None and p.is_party_member
+        ]
+        Membership.objects.bulk_create(memberships, batch_size=CHUNK)
+
+
+def analyse(*, actor, path: Path, file_name: str, into_org: PartyOrg | None = None,
+            mapping: dict[int, str] | None = None, progress: Progress = None) -> Analysis:
+    """The preview: what a commit would do, row by row. Writes nothing."""
+    return Importer(actor=actor, path=path, file_name=file_name, into_org=into_org, mapping=mapping,
+                    progress=progress).run(write=False)
+
+
+class CommitAborted(Exception):
+    def __init__(self, analysis: Analysis) -> None:
+        super().__init__("commit aborted")
+        self.analysis = analysis
+
+
+def commit(*, actor, path: Path, file_name: str, into_org: PartyOrg | None = None,
+           mapping: dict[int, str] | None = None, progress: Progress = None) -> Analysis:
+    """Write every accepted row in one transaction, or nothing; rejected rows are reported, never written."""
+    importer = Importer(actor=actor, path=path, file_name=file_name, into_org=into_org, mapping=mapping,
+                        progress=progress)
+    with transaction.atomic():
+        return importer.run(write=True)

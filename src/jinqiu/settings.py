@@ -1,0 +1,260 @@
+"""Settings for 金秋. One module; every knob comes from the environment through typed helpers.
+
+With no environment at all the project runs on SQLite in ./data with a generated secret key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """A string from NAME, or from the file named by NAME_FILE (for secrets)."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={file_name!r} cannot be read: {exc}") from exc
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env_str(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env_str(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env_str(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DATA_DIR = Path(env_str("JINQIU_DATA_DIR", str(Path.cwd() / "data"))).resolve()
+
+
+def _generated_secret(file_name: str, length: int) -> str:
+    """A secret generated once and kept in the data folder: only for the embedded default."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / file_name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(length), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+DEBUG = env_bool("JINQIU_DEBUG", False)
+SECRET_KEY = env_str("JINQIU_SECRET_KEY") or _generated_secret("secret_key", 50)
+# Key for personal data at rest (AES-256-GCM) and its blind index; 32+ random characters.
+FIELD_KEY = env_str("JINQIU_FIELD_KEY") or _generated_secret("field_key", 32)
+ALLOWED_HOSTS = env_list("JINQIU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("JINQIU_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "treebeard",
+    "ninja",
+    "axes",
+    "auditlog",
+    "huey.contrib.djhuey",
+    "jinqiu.core",
+    "jinqiu.regions",
+    "jinqiu.organizations",
+    "jinqiu.people",
+    "jinqiu.accounts",
+    "jinqiu.notifications",
+    "jinqiu.orglife",
+    "jinqiu.stats",
+    "jinqiu.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    "jinqiu.accounts.middleware.LoginRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "jinqiu.urls"
+WSGI_APPLICATION = "jinqiu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "jinqiu.accounts.context_processors.roles",
+            ],
+        },
+    }
+]
+
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    import dj_database_url
+
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("JINQIU_DB_CONN_MAX_AGE", 60))}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "jinqiu.sqlite3",
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                    "PRAGMA cache_size=-64000;PRAGMA mmap_size=268435456;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "jinqiu.accounts.passwords.StrongPasswordValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Lock out after 5 failures for 30 minutes, by username and, separately, by IP address.
+AXES_FAILURE_LIMIT = env_int("JINQIU_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("JINQIU_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# Idle timeout: the session lives 30 minutes after the last request.
+SESSION_COOKIE_AGE = env_int("JINQIU_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("JINQIU_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("zh-hant", _("繁體中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env_str("JINQIU_STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "media"
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "jinqiu",
+        "url": REDIS_URL,
+        "immediate": env_bool("JINQIU_HUEY_IMMEDIATE", False),
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "jinqiu",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+        "immediate": env_bool("JINQIU_HUEY_IMMEDIATE", True),
+    }
+
+# Notifications: "console" (development), "sms" or "wechat" (HTTP gateways configured below).
+JINQIU_NOTIFY_BACKEND = env_str("JINQIU_NOTIFY_BACKEND", "console")
+JINQIU_SMS_URL = env_str("JINQIU_SMS_URL", "")
+JINQIU_SMS_TOKEN = env_str("JINQIU_SMS_TOKEN", "")
+JINQIU_WECHAT_URL = env_str("JINQIU_WECHAT_URL", "")
+JINQIU_WECHAT_TOKEN = env_str("JINQIU_WECHAT_TOKEN", "")
+JINQIU_UPLOAD_MAX_MB = env_int("JINQIU_UPLOAD_MAX_MB", 10)
+
+# Roster (花名册) import limits: file size, rows, sheets, zip expansion (a zip bomb is refused unread)
+ROSTER_IMPORT_MAX_BYTES = env_int("JINQIU_ROSTER_MAX_MB", 50) * 1024 * 1024
+ROSTER_IMPORT_MAX_ROWS = env_int("JINQIU_ROSTER_MAX_ROWS", 200_000)
+ROSTER_IMPORT_MAX_SHEETS = env_int("JINQIU_ROSTER_MAX_SHEETS", 20)
+ROSTER_IMPORT_MAX_ZIP_RATIO = env_int("JINQIU_ROSTER_MAX_ZIP_RATIO", 100)
+ROSTER_IMPORT_MAX_ZIP_BYTES = env_int("JINQIU_ROSTER_MAX_ZIP_MB", 1024) * 1024 * 1024
+# Files up to this many bytes are read in the request; larger ones by the background worker
+ROSTER_IMPORT_BACKGROUND_BYTES = env_int("JINQIU_ROSTER_BACKGROUND_KB", 512) * 1024
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+AUDITLOG_INCLUDE_ALL_MODELS = False
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("JINQIU_LOG_LEVEL", "WARNING")},
+    "loggers": {"axes": {"level": "ERROR"}},
+}

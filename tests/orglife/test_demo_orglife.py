@@ -1,0 +1,48 @@
+"""The demo's five years of organisational life follow the rules the services keep."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import F, Q
+from django.utils import timezone
+
+from jinqiu.demo.builder import build
+from jinqiu.organizations.models import PartyOrg
+from jinqiu.orglife.compliance import subtree_compliance
+from jinqiu.orglife.models import ATTENDED, Attendance, MakeUp, Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_meetings_attendance_and_deliveries(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    result = build(scale="tiny", seed=3)
+    today = timezone.localdate()
+    assert result["counts"]["meetings"] == Meeting.objects.count() > 100
+    assert not Meeting.objects.filter(held_on__gte=today).exists()
+    assert Meeting.objects.order_by("held_on").first().held_on.year == today.year - 5
+    # Nobody is expected after they died, moved away, or before joining.
+    assert not Attendance.objects.filter(
+        Q(person__died_on__lte=F("held_on")) | Q(person__moved_on__lte=F("held_on"))).exists()
+    assert not Meeting.objects.filter(org__founded_on__gt=F("held_on")).exists()
+    old = Attendance.objects.filter(held_on__lt=F("person__birth_date") + timedelta(days=80 * 366))
+    young_rate = old.filter(status__in=ATTENDED).count() / old.count()
+    older = Attendance.objects.exclude(pk__in=old.values("pk"))
+    older_rate = older.filter(status__in=ATTENDED).count() / older.count()
+    assert older_rate < young_rate - 0.1  # members over 80 attend less
+    assert MakeUp.objects.count() == result["counts"]["delivered_at_home"] > 0
+    assert not MakeUp.objects.filter(attendance__status__in=ATTENDED).exists()
+    behind = subtree_compliance(PartyOrg.objects.all()).behind
+    assert behind  # some branches fall behind
+    # The per-organisation tallies the dashboards read agree with the attendance rows.
+    year = today.year - 2
+    from datetime import date
+
+    from jinqiu.orglife import selectors
+
+    tallied = selectors.subtree_rate(PartyOrg.objects.all(), date(year, 1, 1), date(year, 12, 31))
+    rows = Attendance.objects.filter(held_on__year=year)
+    assert (tallied.expected, tallied.attended, tallied.made_up) == (
+        rows.count(), rows.filter(status__in=ATTENDED).count(), rows.filter(makeup__isnull=False).count())
