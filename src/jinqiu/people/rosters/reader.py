@@ -239,6 +239,16 @@ def _xlsx(path: Path) -> Iterator[Sheet]:
 # ---- xls -----------------------------------------------------------------------------------------
 
 def _xls(path: Path) -> Iterator[Sheet]:
+    """Values through calamine (a formula cell gives its cached result); formula cells from the BIFF records."""
+    from . import biff
+
+    try:
+        formula_cells = biff.formula_cells(path)
+    except biff.Encrypted:
+        raise FileRejected(_("The .xls workbook is protected by a password: remove the password and save it "
+                             "again.")) from None
+    except biff.NotBiff:
+        raise FileRejected(_("The file is not a readable .xls workbook.")) from None
     try:
         from python_calamine import CalamineWorkbook
 
@@ -252,7 +262,8 @@ def _xls(path: Path) -> Iterator[Sheet]:
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
             merged = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (sheet.merged_cell_ranges or [])]
-            yield Sheet(name, _limit_rows(_calamine_rows(sheet, {})), merged, sheet.height)
+            formulas = dict.fromkeys(formula_cells.get(name, ()), "=…")
+            yield Sheet(name, _limit_rows(_calamine_rows(sheet, formulas)), merged, sheet.height)
     finally:
         workbook.close()
 
