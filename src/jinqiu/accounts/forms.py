@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from jinqiu.core.widgets import DateInput, SearchableSelect
 from jinqiu.organizations.models import PartyOrg, Unit
 from jinqiu.regions.models import Region
 
@@ -27,7 +28,7 @@ class UserCreateForm(forms.Form):
 
 class PairingForm(forms.Form):
     contact = forms.ModelChoiceField(label=_("Pair contact"), queryset=None)
-    started_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(label=_("From"), widget=DateInput)
 
     def __init__(self, *args, **kwargs):
         from django.utils import timezone
@@ -45,9 +46,12 @@ class UserRolesForm(forms.Form):
 
 
 class ScopeForm(forms.Form):
-    org = forms.ModelChoiceField(label=_("Party organisation"), queryset=PartyOrg.objects.none(), required=False)
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    org = forms.ModelChoiceField(label=_("Party organisation"), queryset=PartyOrg.objects.none(), required=False,
+                                 widget=SearchableSelect)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False,
+                                    widget=SearchableSelect)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False,
+                                  widget=SearchableSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,3 +22,33 @@ class FastSelect(forms.Select):
             ((str(v), selected if str(v) in chosen else "", label) for v, label in self.choices),
         )
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+class SearchableSelect(FastSelect):
+    """A FastSelect with a filter box above it, for long lists (every organisation of a city).
+
+    Without JavaScript it is the plain select. static/js/select-filter.js shows the box and, as the
+    user types, keeps only the options whose text contains what was typed (the chosen one always
+    stays); a single match is chosen at once.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.translation import gettext
+
+        select = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="select-filter" data-select-filter>'
+            '<input type="search" class="select-filter-box" hidden autocomplete="off" placeholder="{}" aria-label="{}">'
+            "{}</div>",
+            gettext("Type part of the name to narrow the list"), gettext("Narrow the list"), select,
+        )
+
+
+class DateInput(forms.DateInput):
+    """<input type="date">: the browser's date picker. Its value must be ISO (YYYY-MM-DD) whatever the
+    language, or the browser shows the field empty and an initial date (today) is silently lost."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

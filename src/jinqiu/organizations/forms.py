@@ -2,11 +2,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinqiu.core.widgets import DateInput, SearchableSelect
 from jinqiu.regions.models import Region
 
 from .models import Establishment, LocationType, OrgKind, PartyOrg, Unit, UnitKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class OrgFilterForm(forms.Form):
@@ -37,7 +38,7 @@ class OrgForm(forms.ModelForm):
 
 class OrgCreateForm(OrgForm):
     parent = forms.ModelChoiceField(label=_("Parent organisation"), queryset=PartyOrg.objects.none(),
-                                    required=False)
+                                    required=False, widget=SearchableSelect)
 
     class Meta(OrgForm.Meta):
         fields = ["parent", *OrgForm.Meta.fields]
@@ -49,7 +50,8 @@ class OrgCreateForm(OrgForm):
 
 
 class OrgMoveForm(forms.Form):
-    parent = forms.ModelChoiceField(label=_("New parent organisation"), queryset=PartyOrg.objects.none())
+    parent = forms.ModelChoiceField(label=_("New parent organisation"), queryset=PartyOrg.objects.none(),
+                                    widget=SearchableSelect)
 
     def __init__(self, *args, orgs=None, org=None, **kwargs):
         super().__init__(*args, **kwargs)

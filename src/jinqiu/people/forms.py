@@ -3,14 +3,14 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jinqiu.core.widgets import FastSelect
+from jinqiu.core.widgets import DateInput, FastSelect, SearchableSelect
 from jinqiu.organizations.models import Establishment, PartyOrg, Unit
 from jinqiu.regions.models import Region, RegionLevel
 
 from .models import AgeBand, OfficerRole, Person, PersonStatus, RetirementType, Situation
 from .services import PERSON_FIELDS
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 # A filter select longer than this is cut to the upper levels of its tree (the chosen value always stays).
 FILTER_OPTIONS_MAX = 300
 
@@ -74,6 +74,7 @@ class PersonForm(forms.ModelForm):
         widgets = {
             "retirement_date": DATE, "joined_party_on": DATE, "full_member_on": DATE,
             "note": forms.Textarea(attrs={"rows": 3}),
+            "region": SearchableSelect, "original_unit": SearchableSelect, "service_unit": SearchableSelect,
         }
 
     def __init__(self, *args, editing: bool = False, **kwargs):
@@ -90,7 +91,7 @@ class PersonForm(forms.ModelForm):
 
 class PersonCreateForm(PersonForm):
     primary_org = forms.ModelChoiceField(label=_("Membership relation in"), queryset=PartyOrg.objects.none(),
-                                         required=False)
+                                         required=False, widget=SearchableSelect)
     outside_org_name = forms.CharField(label=_("or outside the system, in"), required=False, max_length=120,
                                        help_text=_("For example: 组织关系在原单位"))
 
@@ -102,7 +103,8 @@ class PersonCreateForm(PersonForm):
 
 
 class TransferForm(forms.Form):
-    org = forms.ModelChoiceField(label=_("New organisation"), queryset=PartyOrg.objects.none(), required=False)
+    org = forms.ModelChoiceField(label=_("New organisation"), queryset=PartyOrg.objects.none(), required=False,
+                                 widget=SearchableSelect)
     outside_org_name = forms.CharField(label=_("or outside the system, in"), required=False, max_length=120)
     on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DATE)
 
@@ -113,7 +115,8 @@ class TransferForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    org = forms.ModelChoiceField(label=_("Functional or temporary organisation"), queryset=PartyOrg.objects.none())
+    org = forms.ModelChoiceField(label=_("Functional or temporary organisation"), queryset=PartyOrg.objects.none(),
+                                 widget=SearchableSelect)
     on = forms.DateField(label=_("From"), initial=timezone.localdate, widget=DATE)
 
     def __init__(self, *args, orgs=None, **kwargs):
