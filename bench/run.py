@@ -5,6 +5,10 @@ must then be empty or already hold the city dataset: the bench never deletes any
 through Django's test client in this process, so the figures are the server's own time per request
 (URL routing, middleware, scope, queries, template) without a network in between.
 
+Times, as the bureau (the whole city) and a street worker: search and the person list (BENCH_REQUESTS
+each, default 200), then the home page, person details, the organisation list and details and the unit
+list (BENCH_PAGES each, default 50).
+
 Output: one `BENCH <name> <value> <unit>` line per figure, then a line naming the machine.
 """
 
@@ -66,6 +70,24 @@ def city_dataset() -> None:
         raise SystemExit(f"The bench database holds {persons} persons, not the city dataset: empty it first.")
 
 
+def other_pages(username: str, rng: random.Random) -> dict[str, list[str]]:
+    """The other main pages, each over BENCH_PAGES (default 50) objects the user sees."""
+    from jinqiu.accounts.models import User
+    from jinqiu.accounts.scoping import visible_orgs, visible_persons
+
+    user = User.objects.get(username=username)
+    count = int(os.environ.get("BENCH_PAGES", "50"))
+    persons = list(visible_persons(user).order_by().values_list("pk", flat=True)[:5000])
+    orgs = list(visible_orgs(user).order_by().values_list("pk", flat=True))
+    return {
+        "home": ["/"] * count,
+        "person_detail": [f"/persons/{pk}/" for pk in rng.choices(persons, k=count)],
+        "org_list": [f"/orgs/?page={rng.randint(1, 5)}" for _ in range(count)],
+        "org_detail": [f"/orgs/{pk}/" for pk in rng.choices(orgs, k=count)],
+        "unit_list": [f"/orgs/units/?page={rng.randint(1, 5)}" for _ in range(count)],
+    }
+
+
 def main() -> None:
     import django
 
@@ -106,6 +128,9 @@ def main() -> None:
         pages += [f"/persons/?party=yes&age_band={rng.choice(['60', '70', '80', '90'])}&page={rng.randint(1, 5)}"
                   for _ in range(REQUESTS - len(pages))]
         report(f"person_list_{username}", timed(client, pages))
+        for name, urls in other_pages(username, rng).items():
+            client.get(urls[0])
+            report(f"{name}_{username}", timed(client, urls))
         client.logout()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}")

@@ -99,6 +99,16 @@ def visible_persons(user) -> QuerySet[Person]:
     return Person.objects.filter(q)
 
 
+def sees_all_members_of(user, org: PartyOrg) -> bool:
+    """Whether one of the user's organisation scopes covers `org`: then every member of its subtree is
+    visible, and counts over that subtree need not test each member against the scope."""
+    if not user.is_authenticated or user.is_admin_role or not user.is_active or not user.has_role(
+        Role.BUREAU, Role.STREET, Role.SECRETARY, Role.LEADER
+    ):
+        return False
+    return any(scope.org_id and org.path.startswith(scope.org.path) for scope in _scopes(user))
+
+
 def visible_orgs(user) -> QuerySet[PartyOrg]:
     """Organisations under an organisation scope, or sitting in a region or unit scope."""
     if not user.is_authenticated or user.is_admin_role or not user.has_role(

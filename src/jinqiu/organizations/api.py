@@ -13,7 +13,13 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jinqiu.accounts.models import Role
-from jinqiu.accounts.scoping import get_visible_or_404, sees_structure, visible_orgs, visible_persons
+from jinqiu.accounts.scoping import (
+    get_visible_or_404,
+    sees_all_members_of,
+    sees_structure,
+    visible_orgs,
+    visible_persons,
+)
 from jinqiu.core.errors import field_error
 from jinqiu.core.web import require
 from jinqiu.people import selectors as people_selectors
@@ -245,7 +251,8 @@ def _org_out(orgs: QuerySet[PartyOrg]) -> QuerySet[PartyOrg]:
 def _org_detail(user, org_id: int) -> PartyOrg:
     orgs = visible_orgs(user)
     org = get_visible_or_404(_org_out(orgs), pk=org_id)
-    org.totals = people_selectors.org_subtree_totals(org, orgs, visible_persons(user))
+    org.totals = people_selectors.org_subtree_totals(
+        org, orgs, None if sees_all_members_of(user, org) else visible_persons(user))
     org.children = list(selectors.children_of(orgs, org))
     return org
 

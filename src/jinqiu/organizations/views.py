@@ -9,7 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jinqiu.accounts.models import Role
-from jinqiu.accounts.scoping import get_visible_or_404, sees_structure, visible_orgs, visible_persons
+from jinqiu.accounts.scoping import (
+    get_visible_or_404,
+    sees_all_members_of,
+    sees_structure,
+    visible_orgs,
+    visible_persons,
+)
 from jinqiu.core.web import apply_service, is_htmx, paginate, require
 from jinqiu.people import selectors as people_selectors
 from jinqiu.people import services as people_services
@@ -56,14 +62,16 @@ def org_detail(request, pk: int):
     require(request.user.is_staff_user)
     orgs = visible_orgs(request.user)
     org = get_visible_or_404(orgs.select_related("unit", "region"), pk=pk)
+    covered = sees_all_members_of(request.user, org)
+    members = people_selectors.org_members(org)
     history = (LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(org), object_pk=str(pk))
                .select_related("actor").order_by("-timestamp")[:30])
     return render(request, "organizations/org_detail.html", {
         "org": org,
         "ancestors": orgs.filter(pk__in=PartyOrg.objects.get_ancestors(org).values("pk")).order_by("path"),
         "children": selectors.children_of(orgs, org).select_related("unit"),
-        "totals": people_selectors.org_subtree_totals(org, orgs, visible_persons(request.user)),
-        "members": people_selectors.org_members(org).filter(person__in=visible_persons(request.user)),
+        "totals": people_selectors.org_subtree_totals(org, orgs, None if covered else visible_persons(request.user)),
+        "members": members if covered else members.filter(person__in=visible_persons(request.user)),
         "officers": OfficerTerm.objects.filter(org=org).select_related("person").order_by("ended_on", "role"),
         "history": history,
     })

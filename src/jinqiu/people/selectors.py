@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jinqiu.core import crypto, idnumber, text
@@ -138,23 +139,34 @@ def person_detail(qs: QuerySet[Person], pk: int) -> Person:
 def units_with_retiree_counts(units: QuerySet[Unit], persons: QuerySet[Person]) -> QuerySet[Unit]:
     """Each unit's retired persons (among those the user sees) and whether it has its own party org."""
     has_org = PartyOrg.objects.filter(unit=OuterRef("pk"), dissolved_on__isnull=True)
+    # A correlated count, not a join with GROUP BY: a page of 50 units (in name order, by the unique index)
+    # then counts the persons of those 50 only, instead of grouping every person of the city first.
+    retirees = (persons.filter(status=PersonStatus.ACTIVE, original_unit=OuterRef("pk")).order_by()
+                .values("original_unit").annotate(n=Count("pk")).values("n"))
     return units.select_related("region", "parent").annotate(
-        retiree_count=Count("retirees", filter=Q(retirees__in=persons.filter(status=PersonStatus.ACTIVE).values("pk")),
-                       distinct=True),
+        retiree_count=Coalesce(Subquery(retirees), 0),
         has_party_org=Exists(has_org),
     )
 
 
-def org_subtree_totals(org: PartyOrg, orgs: QuerySet[PartyOrg], persons: QuerySet[Person]) -> dict:
-    """Totals under an organisation: organisations by kind, members counted once by primary relation."""
-    subtree = Q(org__path__startswith=org.path, ended_on__isnull=True)
-    active = Membership.objects.filter(subtree, person__status=PersonStatus.ACTIVE,
-                                       person__in=persons.values("pk"))
+def org_subtree_totals(org: PartyOrg, orgs: QuerySet[PartyOrg], persons: QuerySet[Person] | None) -> dict:
+    """Totals under an organisation: organisations by kind, members counted once by primary relation.
+
+    `persons` is what the user sees, or None when their scope covers the whole subtree (see
+    `scoping.sees_all_members_of`): the count then skips testing each member against the scope.
+    """
+    active = Membership.objects.filter(org__path__startswith=org.path, ended_on__isnull=True,
+                                       person__status=PersonStatus.ACTIVE)
+    if persons is not None:
+        active = active.filter(person__in=persons.values("pk"))
+    members = active.aggregate(
+        primary=Count("person", filter=Q(kind=MembershipKind.PRIMARY), distinct=True),
+        participating=Count("person", filter=Q(kind=MembershipKind.PARTICIPATING), distinct=True),
+    )
     return {
         "orgs": list(orgs.filter(path__startswith=org.path, dissolved_on__isnull=True).exclude(pk=org.pk)
                      .values("kind").annotate(n=Count("id")).order_by("kind")),
-        "primary": active.filter(kind=MembershipKind.PRIMARY).values("person").distinct().count(),
-        "participating": active.filter(kind=MembershipKind.PARTICIPATING).values("person").distinct().count(),
+        **members,
     }
 
 
