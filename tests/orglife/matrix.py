@@ -80,6 +80,7 @@ MATRIX: dict[str, Case] = {
     "orglife:meeting_hold": Case(RECORDERS, {"bureau"}, meeting("branch", True), meeting("other_branch", True)),
     "orglife:meeting_cancel": Case(RECORDERS, {"bureau"}, meeting("branch", True), meeting("other_branch", True),
                                    method="post"),
+    "orglife:meeting_reopen": Case(RECORDERS, {"bureau"}, meeting("branch"), meeting("other_branch")),
     "orglife:attendance_all": Case(RECORDERS, {"bureau"}, meeting("branch"), meeting("other_branch"),
                                    method="post"),
     "orglife:file_add": Case(RECORDERS, {"bureau"}, meeting("branch"), meeting("other_branch")),

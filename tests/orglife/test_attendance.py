@@ -152,3 +152,19 @@ def test_the_tallies_follow_every_change(world):
     services.meeting_update(actor=None, meeting=meeting, fields={}, joint_orgs=[])
     assert selectors.org_rate(world.functional, *year).expected == 0
     assert selectors.subtree_rate(world.branch.__class__.objects.all(), *year).expected == 1
+
+
+def test_a_membership_ended_after_the_fact_leaves_the_meetings_since(world):
+    qian = make_person("钱七", region=world.community, org=world.branch, birth=date(1930, 2, 2))
+    before = hold(world.branch, "zhuti-dangri", date(2025, 3, 4))
+    after = hold(world.branch, "zhuti-dangri", date(2025, 4, 25), joint=[world.functional])
+    services.attendance_all_present(actor=None, meeting=after)
+    year = (date(2025, 1, 1), date(2025, 12, 31))
+    assert (selectors.org_rate(world.branch, *year).expected, selectors.org_rate(world.branch, *year).attended) == (4, 2)
+    with time_machine.travel(date(2025, 6, 1), tick=False):
+        people_services.person_record_death(actor=None, person=qian, died_on=date(2025, 4, 20))
+    assert set(_statuses(before)) == {"张三", "钱七"}  # still a member then
+    assert _statuses(after) == {"张三": AttendanceStatus.PRESENT}  # the mark of who stays is kept
+    rate = selectors.org_rate(world.branch, *year)
+    assert (rate.expected, rate.attended) == (3, 1)
+    assert selectors.subtree_rate(world.branch.__class__.objects.all(), *year).expected == 3

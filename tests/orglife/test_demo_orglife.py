@@ -46,3 +46,24 @@ def test_demo_meetings_attendance_and_deliveries(settings):
     rows = Attendance.objects.filter(held_on__year=year)
     assert (tallied.expected, tallied.attended, tallied.made_up) == (
         rows.count(), rows.filter(status__in=ATTENDED).count(), rows.filter(makeup__isnull=False).count())
+    # Joint 主题党日: 共建 ones count for two branches, each expecting its own members; 联合 ones name the
+    # in-service branch outside the system.
+    from django.db.models import Count
+
+    from jinqiu.orglife.models import MeetingOrg
+
+    shared = Meeting.objects.annotate(n=Count("org_links")).filter(n__gt=1)
+    assert shared.exists() and Meeting.objects.exclude(partners="").exists()
+    assert result["counts"]["joint_meetings"] == shared.count() + Meeting.objects.exclude(partners="").count()
+    for meeting in shared[:20]:
+        assert meeting.meeting_type.code == "zhuti-dangri"
+        for link in MeetingOrg.objects.filter(meeting=meeting):
+            mine = Attendance.objects.filter(meeting=meeting, org_id=link.org_id)
+            assert link.expected == mine.count() and link.attended == mine.filter(status__in=ATTENDED).count()
+            assert not mine.exclude(person__memberships__org_id=link.org_id).exists()
+    # The service draws up the same expected list for a joint meeting (primary membership first).
+    from jinqiu.orglife.services import expected_members
+
+    meeting = shared.first()
+    assert expected_members(meeting.counts_for.all(), meeting.held_on) == dict(
+        meeting.attendances.values_list("person_id", "org_id"))

@@ -412,7 +412,7 @@ def build(scale: str = "district", seed: int = 1, progress: Progress = None) -> 
             with transaction.atomic():
                 builder.run()
     result = builder.result()
-    result["counts"].update(build_orglife(seed=seed, progress=say) if scale != "province" else {})
+    result["counts"].update(build_orglife(seed=seed, progress=say, scale=scale))
     result.update(scale=scale, seed=seed, seconds=round(time.monotonic() - started, 1))
     return result
 

@@ -1,9 +1,16 @@
 """Five years of 三会一课 for the demo: meetings, attendance and 送学上门 at realistic rates.
 
 Most branches keep up; about one in seven falls behind (some badly, and worse lately). Members over 80
-attend far less often and are the ones reached by 送学上门. Everything goes in with `bulk_create`,
-one organisation at a time, and follows the services' rules: the expected list is the organisation's
-members on the day (officers only for a 支委会); nothing before founding, after dissolving or in the future.
+attend far less often and are the ones reached by 送学上门. Some 主题党日 are joint: 共建 with a
+neighbouring branch (one meeting that counts for both, each expecting its own members) or a 联合主题党日
+with an in-service branch outside the system (named as a partner). Everything goes in with
+`bulk_create`, one organisation at a time, and follows the services' rules: the expected list is the
+organisations' members on the day, primary membership first (officers only for a 支委会); nothing before
+founding, after dissolving or in the future.
+
+The province scale (about 22,000 organisations and a million persons) gets a lighter span: the meetings
+since January of last year, which is all that compliance and the dashboards read (their window is
+the last twelve months and the yearly period that ended in it); five years would take hours.
 """
 
 from __future__ import annotations
@@ -31,9 +38,12 @@ from jinqiu.orglife.models import (
     month_index,
 )
 from jinqiu.orglife.periods import periods
-from jinqiu.people.models import Membership, OfficerTerm, Person
+from jinqiu.orglife.services import tallies_changed
+from jinqiu.people.models import Membership, MembershipKind, OfficerTerm, Person
 
 YEARS = 5
+SPAN = {"province": 1}  # years before the current one, per scale (default YEARS)
+JOINT_THEME = 0.12  # share of a branch's 主题党日 held jointly
 FLUSH = 40_000
 PLACES = ["社区党群服务中心", "老干部活动室", "社区会议室", "新时代文明实践站", "老年大学教室"]
 TOPICS = ["学习党的二十大精神", "党史学习教育", "发挥离退休干部党员作用", "传承红色基因", "学习新修订的党章",
@@ -41,6 +51,10 @@ TOPICS = ["学习党的二十大精神", "党史学习教育", "发挥离退休�
 LECTURERS = ["支部书记", "街道党工委书记", "老干部宣讲团成员", "党校教师", "社区第一书记"]
 LEAVE_REASONS = ["住院治疗", "行动不便", "外出探亲", "身体不适", "照顾老伴"]
 THEMES = ["重温入党誓词", "参观红色教育基地", "志愿服务进社区", "学习身边榜样", "垃圾分类宣传"]
+IN_SERVICE = ["区财政局机关第一党支部", "区税务局第二党支部", "实验小学党支部", "社区卫生服务中心党支部",
+              "区人民医院内科党支部", "区公安分局交警大队党支部", "区市场监管局机关党支部", "金秋中学教工党支部"]
+JOINT_THEMES = ["联合主题党日:重温入党誓词", "共建主题党日:志愿服务进社区", "联合主题党日:参观红色教育基地",
+                "共建主题党日:红色故事进校园", "联合主题党日:老少共话初心"]
 
 
 def _attendance_odds(age: int) -> tuple[float, float]:
@@ -52,12 +66,12 @@ def _attendance_odds(age: int) -> tuple[float, float]:
     return 0.9, 0.5
 
 
-def build_orglife(*, seed: int, progress: Callable[[str], None] | None = None,
-                  today: date | None = None) -> dict[str, int]:
+def build_orglife(*, seed: int, progress: Callable[[str], None] | None = None, today: date | None = None,
+                  scale: str = "") -> dict[str, int]:
     say = progress or (lambda _m: None)
     today = today or timezone.localdate()
     last = today - timedelta(days=1)
-    first = date(today.year - YEARS, 1, 1)
+    first = date(today.year - SPAN.get(scale, YEARS), 1, 1)
     rng = random.Random(seed * 7919 + 4)
     rules = rules_by_kind()
     orgs = list(PartyOrg.objects.filter(kind__in={k for k, _g in rules}).order_by("path"))
@@ -66,7 +80,7 @@ def build_orglife(*, seed: int, progress: Callable[[str], None] | None = None,
     members: dict[int, list] = defaultdict(list)
     for row in (Membership.objects.filter(org__in=orgs)
                 .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first)).order_by("pk")
-                .values_list("org_id", "person_id", "started_on", "ended_on")):
+                .values_list("org_id", "person_id", "started_on", "ended_on", "kind")):
         members[row[0]].append(row[1:])
     officers: dict[int, list] = defaultdict(list)
     for org_id, person_id, start, end in OfficerTerm.objects.filter(org__in=orgs, person__isnull=False).order_by("pk").values_list(
@@ -74,6 +88,8 @@ def build_orglife(*, seed: int, progress: Callable[[str], None] | None = None,
         officers[org_id].append((person_id, start, end))
     counts = defaultdict(int)
     batch = _Batch(counts)
+    partners = _partners(orgs, rules)
+    covered: dict[tuple[int, int], list[date]] = defaultdict(list)  # (org, type) → days of joint meetings
     for n, org in enumerate(orgs, start=1):
         diligence = rng.random()
         # 85% keep up; 10% lag; 5% fall far behind, and worse in the last year.
@@ -86,19 +102,59 @@ def build_orglife(*, seed: int, progress: Callable[[str], None] | None = None,
             continue
         for rule in rules.get((org.kind, group_of(org.establishment)), []):
             mtype = rule.meeting_type
+            joint_days = covered.get((org.pk, mtype.pk), [])
             for p_start, p_end in periods(start, end, rule.period):
                 low, high = max(p_start, start), min(p_end, end)
+                if any(low <= d <= high for d in joint_days):
+                    continue  # a neighbour's joint 主题党日 counted for this one
                 chance = base - (recent_drop if p_start >= today - timedelta(days=365) else 0)
                 if rng.random() > chance:
                     continue
                 day = low + timedelta(days=rng.randrange((high - low).days + 1))
-                batch.meeting(org, mtype, day, rng, members[org.pk], officers[org.pk], persons)
+                hosts = [(org, members[org.pk])]
+                partner_text = ""
+                if mtype.code == JOINT_TYPE and rng.random() < JOINT_THEME:
+                    mate = _mate(partners.get(org.pk, ()), day, rng)
+                    if mate is not None and rng.random() < 0.6:
+                        hosts.append((mate, members[mate.pk]))  # 共建: counts for both
+                        covered[(mate.pk, mtype.pk)].append(day)
+                    else:
+                        partner_text = rng.choice(IN_SERVICE)  # 联合主题党日 with an in-service branch
+                batch.meeting(hosts, mtype, day, rng, officers[org.pk], persons, partner_text)
         if batch.size >= FLUSH:
             batch.flush()
         if n % 200 == 0:
             say(f"组织生活: {n}/{len(orgs)} organisations")
     batch.flush()
+    tallies_changed()
     return dict(counts)
+
+
+JOINT_TYPE = "zhuti-dangri"
+
+
+def _partners(orgs: list[PartyOrg], rules) -> dict[int, list[PartyOrg]]:
+    """For each branch, the later branches under the same parent that also hold 主题党日: its 共建 partners.
+
+    Only later ones (in build order), so that a partner's own meetings are drawn after it knows the joint
+    ones, and skips the periods they cover.
+    """
+    by_parent: dict[str, list[PartyOrg]] = defaultdict(list)
+    for org in orgs:
+        theme = any(r.meeting_type.code == JOINT_TYPE for r in rules.get((org.kind, group_of(org.establishment)), []))
+        if theme and org.kind == "zhibu":
+            by_parent[org.path[:-org.steplen]].append(org)
+    found: dict[int, list[PartyOrg]] = {}
+    for siblings in by_parent.values():
+        for i, org in enumerate(siblings):
+            found[org.pk] = siblings[i + 1:i + 4]
+    return found
+
+
+def _mate(candidates, day: date, rng) -> PartyOrg | None:
+    alive = [o for o in candidates if (not o.founded_on or o.founded_on <= day)
+             and (not o.dissolved_on or o.dissolved_on > day)]
+    return rng.choice(alive) if alive else None
 
 
 class _Batch:
@@ -106,25 +162,36 @@ class _Batch:
         self.counts = counts
         self.meetings: list[Meeting] = []
         self.rows: list[list[tuple]] = []  # per meeting: (person, org, status, reason, makeup)
+        self.hosts: list[list[int]] = []  # per meeting: the organisations it counts for
         self.size = 0
 
-    def meeting(self, org, mtype, day, rng, members, officers, persons) -> None:
+    def meeting(self, hosts, mtype, day, rng, officers, persons, partner_text="") -> None:
+        """One meeting of hosts[0], counting for every organisation in `hosts` (a 共建 one for two)."""
+        org = hosts[0][0]
         hour = rng.choice((9, 14))
         mode = MeetingMode.ONLINE if rng.random() < 0.05 else MeetingMode.OFFLINE
         lesson = mtype.is_lesson
+        joint = len(hosts) > 1 or partner_text
+        topic = rng.choice(TOPICS) if lesson else (
+            rng.choice(JOINT_THEMES if joint else THEMES) if mtype.code == JOINT_TYPE else "")
         self.meetings.append(Meeting(
             org=org, meeting_type=mtype, status=MeetingStatus.HELD, held_on=day, mode=mode,
             starts_at=timezone.make_aware(datetime.combine(day, time(hour, 30 if hour == 14 else 0))),
             place=rng.choice(PLACES), host="支部书记", lecturer=rng.choice(LECTURERS) if lesson else "",
-            topic=rng.choice(TOPICS) if lesson else (rng.choice(THEMES) if mtype.code == "zhuti-dangri" else ""),
+            topic=topic, partners=partner_text,
             agenda="1. 学习文件\n2. 讨论交流\n3. 布置工作", minutes="会议按议程进行,党员交流了学习体会。"))
+        # person → the organisation expecting them: primary membership wins, then the host's order.
+        pool: dict[int, int] = {}
+        for primary_pass in (True, False):
+            for host, members in hosts:
+                for p, s, e, kind in members:
+                    if (kind == MembershipKind.PRIMARY) == primary_pass and s <= day and (e is None or e > day):
+                        pool.setdefault(p, host.pk)
         if mtype.for_committee:
             expected = {p for p, s, e in officers if s <= day and (e is None or e > day)}
-            pool = [p for p, s, e in members if p in expected and s <= day and (e is None or e > day)]
-        else:
-            pool = [p for p, s, e in members if s <= day and (e is None or e > day)]
+            pool = {p: o for p, o in pool.items() if p in expected}
         rows = []
-        for person_id in dict.fromkeys(pool):
+        for person_id, org_id in pool.items():
             birth, died, moved = persons[person_id]
             if (died and died <= day) or (moved and moved <= day):
                 continue
@@ -142,8 +209,9 @@ class _Batch:
                 makeup = day + timedelta(days=rng.randint(1, 10))
                 if makeup >= timezone.localdate():
                     makeup = None
-            rows.append((person_id, org.pk, status, reason, makeup))
+            rows.append((person_id, org_id, status, reason, makeup))
         self.rows.append(rows)
+        self.hosts.append([h.pk for h, _m in hosts])
         self.size += len(rows) + 1
 
     @transaction.atomic
@@ -152,10 +220,11 @@ class _Batch:
             return
         Meeting.objects.bulk_create(self.meetings, batch_size=2000)
         MeetingOrg.objects.bulk_create([MeetingOrg(
-            meeting_id=m.pk, org_id=m.org_id, meeting_type_id=m.meeting_type_id, month=month_index(m.held_on),
-            held=True, expected=len(rows), attended=sum(1 for r in rows if r[2] in ATTENDED),
-            on_leave=sum(1 for r in rows if r[2] == AttendanceStatus.LEAVE), made_up=sum(1 for r in rows if r[4]),
-        ) for m, rows in zip(self.meetings, self.rows, strict=True)], batch_size=5000)
+            meeting_id=m.pk, org_id=org_id, meeting_type_id=m.meeting_type_id, month=month_index(m.held_on),
+            held=True, expected=sum(1 for r in mine), attended=sum(1 for r in mine if r[2] in ATTENDED),
+            on_leave=sum(1 for r in mine if r[2] == AttendanceStatus.LEAVE), made_up=sum(1 for r in mine if r[4]),
+        ) for m, rows, hosts in zip(self.meetings, self.rows, self.hosts, strict=True)
+            for org_id in hosts for mine in [[r for r in rows if r[1] == org_id]]], batch_size=5000)
         attendances, makeups = [], []
         for meeting, rows in zip(self.meetings, self.rows, strict=True):
             for person_id, org_id, status, reason, makeup in rows:
@@ -170,4 +239,6 @@ class _Batch:
         self.counts["meetings"] += len(self.meetings)
         self.counts["attendances"] += len(attendances)
         self.counts["delivered_at_home"] += len(makeups)
-        self.meetings, self.rows, self.size = [], [], 0
+        self.counts["joint_meetings"] += sum(1 for m in self.meetings if m.partners) + sum(
+            1 for hosts in self.hosts if len(hosts) > 1)
+        self.meetings, self.rows, self.hosts, self.size = [], [], [], 0

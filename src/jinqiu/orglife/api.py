@@ -143,6 +143,10 @@ class MeetingQuery(Schema):
     status: str | None = None
 
 
+class ReopenIn(Schema):
+    reason: str
+
+
 class AttendanceIn(Schema):
     status: AttendanceStatus
     reason: str = ""
@@ -295,6 +299,15 @@ def hold_meeting(request, meeting_id: int):
     return _detail(services.meeting_hold(actor=user, meeting=meeting))
 
 
+@router.post("/meetings/{meeting_id}/reopen", response=MeetingDetailOut,
+             summary="A held meeting goes back to planned (recorded by mistake)")
+def reopen_meeting(request, meeting_id: int, payload: ReopenIn):
+    user = request.auth
+    meeting = _meeting(user, meeting_id)
+    require(can_record(user))
+    return _detail(services.meeting_reopen(actor=user, meeting=meeting, reason=payload.reason))
+
+
 @router.post("/meetings/{meeting_id}/all-present", response=MeetingDetailOut, summary="全部出席")
 def all_present(request, meeting_id: int):
     user = request.auth
@@ -333,12 +346,12 @@ def subtree(request, org: int | None = None):
     if org is not None:
         root = get_visible_or_404(orgs, pk=org)
         orgs = orgs.filter(path__startswith=root.path)
-    result = compliance.subtree_compliance(orgs)
+    result, rate = compliance.subtree_summary(orgs)
     first, last = result.window
     return {
         "window_start": first, "window_end": last, "required": result.required, "held": result.held,
-        "rate": result.rate, "attendance": _rate(selectors.subtree_rate(orgs, first, last)),
-        "behind": [{"org_id": o.org.pk, "org_name": o.org.name, "required": o.required, "held": o.held,
+        "rate": result.rate, "attendance": _rate(rate),
+        "behind": [{"org_id": o.org_id, "org_name": o.name, "required": o.required, "held": o.held,
                     "rate": o.rate, "missed": len(o.missed), "overdue_days": o.overdue_days} for o in result.behind],
     }
 

@@ -8,17 +8,21 @@ rate over a subtree counts the required periods that ended in the last twelve mo
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import Count, F, QuerySet, Sum, Value
 from django.utils import timezone
 
 from jinqiu.organizations.models import Establishment, PartyOrg
 
-from .models import EstablishmentGroup, FrequencyRule, MeetingOrg, Period, month_index
-from .periods import label, period_start, periods
+from .models import EstablishmentGroup, FrequencyRule, MeetingOrg, Period, TallyVersion, month_index
+from .periods import MONTHS, label, period_start, periods
+from .selectors import Rate, subtree_rate
 
 HELD, MISSED, DUE, EXEMPT, FUTURE = "held", "missed", "due", "exempt", "future"
 
@@ -68,7 +72,7 @@ def _held_months(org_ids, first: date, last: date) -> dict[tuple[int, int, int],
     return {(org_id, type_id, month): n for org_id, type_id, month, n in rows}
 
 
-def _held_masks(org_ids, first: date, last: date) -> dict[tuple[int, int], int]:
+def _held_masks(orgs, first: date, last: date) -> dict[tuple[int, int], int]:
     """(org, meeting type) → a bit per month from `first` (bit 0) to `last` in which one was held.
 
     One row per organisation and type instead of one per meeting: a city's compliance reads ~10,000
@@ -76,7 +80,7 @@ def _held_masks(org_ids, first: date, last: date) -> dict[tuple[int, int], int]:
     """
     base = month_index(first)
     bit = Value(1).bitleftshift(F("month") - base)
-    rows = (MeetingOrg.objects.filter(org_id__in=org_ids, held=True, month__range=(base, month_index(last)))
+    rows = (MeetingOrg.objects.filter(org__in=orgs, held=True, month__range=(base, month_index(last)))
             .values("org_id", "meeting_type_id").annotate(mask=Sum(bit, distinct=True)).order_by()
             .values_list("org_id", "meeting_type_id", "mask"))
     return {(org_id, type_id): mask for org_id, type_id, mask in rows}
@@ -86,6 +90,16 @@ def _span(base: int, start: date, end: date) -> int:
     """The bits of the months from `start` to `end`, counted from month index `base`."""
     low, high = month_index(start) - base, month_index(end) - base
     return ((1 << (high - low + 1)) - 1) << low
+
+
+def _per_period(mask: int, step: int, firsts: int) -> int:
+    """The months-held bits reduced to one bit per period of `step` months: its first month's bit (in
+    `firsts`) is set when a meeting was held in any of its months. Months are counted from a January, so
+    periods start at multiples of `step`; organisations with the same periods held then share one key."""
+    smeared = mask
+    for i in range(1, step):
+        smeared |= mask >> i
+    return smeared & firsts
 
 
 def _count(held, org_id: int, type_id: int, start: date, end: date) -> int:
@@ -109,9 +123,12 @@ def org_calendar(org: PartyOrg, year: int, today: date | None = None) -> list[Ca
     return out
 
 
+ORG_FIELDS = ("pk", "name", "kind", "establishment", "founded_on", "dissolved_on")
+
+
 @dataclass
 class OrgCompliance:
-    org: PartyOrg
+    row: tuple  # the organisation's ORG_FIELDS
     required: int = 0
     held: int = 0
     missed: list[tuple[str, date, date]] = field(default_factory=list)  # (type name, start, end)
@@ -122,6 +139,19 @@ class OrgCompliance:
         return self.held / self.required if self.required else None
 
     overdue_days: int = 0  # since the end of the oldest missed period
+
+    @property
+    def org_id(self) -> int:
+        return self.row[0]
+
+    @property
+    def name(self) -> str:
+        return self.row[1]
+
+    @cached_property
+    def org(self) -> PartyOrg:
+        """The organisation, with the fields compliance read (built when asked for: a city has 2,000)."""
+        return PartyOrg(**dict(zip(ORG_FIELDS, self.row, strict=True)))
 
 
 @dataclass
@@ -141,54 +171,134 @@ class SubtreeCompliance:
     def rate(self) -> float | None:
         return self.held / self.required if self.required else None
 
-    @property
+    @cached_property
     def behind(self) -> list[OrgCompliance]:
         """Organisations with a missed period, most overdue first (most missed, then the oldest miss)."""
         late = [o for o in self.orgs if o.missed]
-        return sorted(late, key=lambda o: (-len(o.missed), -o.overdue_days, o.org.name))
+        return sorted(late, key=lambda o: (-len(o.missed), -o.overdue_days, o.name))
 
 
 def window_of(today: date) -> tuple[date, date]:
     return today - timedelta(days=365), today
 
 
-def subtree_compliance(orgs: QuerySet[PartyOrg], today: date | None = None) -> SubtreeCompliance:
-    """Compliance of every organisation in `orgs` over the periods that ended in the last twelve months."""
+def _rule_outcome(cells, mask: int, founded: date | None, dissolved: date | None,
+                  today: date) -> tuple[int, int, tuple[tuple[date, date], ...], bool]:
+    """(required, held, missed periods, due now) of one rule, from the bits of the months held."""
+    required = held = 0
+    missed = []
+    due = False
+    for start, end, span in cells:
+        exempt = (founded and start < founded) or (dissolved and end >= dissolved)
+        if end >= today:
+            due = due or not (mask & span or exempt)
+            continue
+        if exempt:
+            continue  # a meeting held in an exempt period shows on the calendar, and is not counted
+        required += 1
+        if mask & span:
+            held += 1
+        else:
+            missed.append((start, end))
+    return required, held, tuple(missed), due
+
+
+def subtree_compliance(orgs: QuerySet[PartyOrg], today: date | None = None, *, rows: list[tuple] | None = None,
+                       rules: dict | None = None) -> SubtreeCompliance:
+    """Compliance of every organisation in `orgs` over the periods that ended in the last twelve months.
+
+    Most organisations share the same few situations (every month held, founded long ago, not dissolved):
+    the outcome of a rule is worked out once per (period, months held, founding and dissolving dates that
+    fall in the window) and reused, so a city's 2,000 organisations cost a few thousand dictionary reads.
+    """
     today = today or timezone.localdate()
     first, _last = window_of(today)
-    rules = rules_by_kind()
+    rules = rules_by_kind() if rules is None else rules
     kinds = {k for k, _g in rules}
-    org_list = list(orgs.filter(kind__in=kinds).only("pk", "name", "kind", "establishment", "founded_on",
-                                                     "dissolved_on", "path"))
+    if rows is None:
+        rows = list(orgs.filter(kind__in=kinds).values_list(*ORG_FIELDS))
     # The yearly period that ended inside the window started before it: read from its first day.
     since = period_start(first, "year")
     base = month_index(since)
-    held = _held_masks([o.pk for o in org_list], since, today)
+    held = _held_masks(orgs.filter(kind__in=kinds), since, today)
     # The periods are the same for every organisation: each with the bits of its months.
     cells = {p: [(start, end, _span(base, start, end)) for start, end in periods(first, today, p)]
              for p in Period.values}
+    last_end = max(end for c in cells.values() for _s, end, _b in c)
+    width = month_index(last_end) - base + 1
+    firsts = {p: sum(1 << b for b in range(0, width, MONTHS[p])) for p in Period.values}
+    outcomes: dict[tuple, tuple] = {}
     results = []
-    for org in org_list:
-        oc = OrgCompliance(org)
-        founded, dissolved = org.founded_on, org.dissolved_on
-        for rule in rules.get((org.kind, group_of(org.establishment)), []):
-            mask = held.get((org.pk, rule.meeting_type_id), 0)
-            for start, end, span in cells[rule.period]:
-                n = bool(mask & span)
-                exempt = (founded and start < founded) or (dissolved and end >= dissolved)
-                if end >= today:
-                    if not n and not exempt:
-                        oc.due.append(rule.meeting_type.name)
-                    continue
-                if exempt:
-                    continue  # a meeting held in an exempt period shows on the calendar, and is not counted
-                oc.required += 1
-                if n:
-                    oc.held += 1
-                else:
-                    oc.missed.append((rule.meeting_type.name, start, end))
+    for row in rows:
+        org_id, _name, kind, establishment, founded, dissolved = row
+        org_rules = rules.get((kind, group_of(establishment)))
+        if not org_rules:
+            continue
+        oc = OrgCompliance(row)
+        # Dates outside the window change nothing: leave them out of the key, so that outcomes are shared.
+        founded = founded if founded and founded > since else None
+        dissolved = dissolved if dissolved and dissolved <= last_end else None
+        for rule in org_rules:
+            period = rule.period
+            mask = held.get((org_id, rule.meeting_type_id), 0)
+            outcome = outcomes.get((period, mask, founded, dissolved))  # seen with these very months
+            if outcome is None:
+                step = MONTHS[period]
+                held_periods = mask if step == 1 else _per_period(mask, step, firsts[period])
+                outcome = outcomes.get((period, -1 - held_periods, founded, dissolved))  # these periods
+                if outcome is None:
+                    outcome = _rule_outcome(cells[period], held_periods, founded, dissolved, today)
+                    outcomes[(period, -1 - held_periods, founded, dissolved)] = outcome
+                outcomes[(period, mask, founded, dissolved)] = outcome
+            required, n_held, missed, due = outcome
+            oc.required += required
+            oc.held += n_held
+            if missed:
+                name = rule.meeting_type.name
+                oc.missed.extend((name, start, end) for start, end in missed)
+            if due:
+                oc.due.append(rule.meeting_type.name)
         if oc.missed:
             oc.overdue_days = (today - min(m[2] for m in oc.missed)).days
         if oc.required or oc.due:
             results.append(oc)
     return SubtreeCompliance((first, today), results)
+
+
+def tally_version() -> tuple[int, str] | None:
+    """The current tally version, or None when there is none (nothing is then cached)."""
+    return TallyVersion.objects.filter(pk=1).values_list("number", "token").first()
+
+
+CACHE_SECONDS = 6 * 3600
+
+
+def subtree_summary(orgs: QuerySet[PartyOrg], today: date | None = None) -> tuple[SubtreeCompliance, Rate]:
+    """Compliance and attendance of a subtree, as the overview, the API and the home page show them.
+
+    Cached under everything they are computed from: the day, the tally version (read first, so that a
+    result stored under it is never older than it), the organisations in scope with the fields that
+    matter, and the frequency rules. Recording, editing, reopening or cancelling a meeting, any
+    attendance or 送学上门, and a membership ending move the version on; an organisation founded,
+    dissolved, renamed or moved, or a rule changed, changes the organisations or rules read here.
+    """
+    today = today or timezone.localdate()
+    version = tally_version()
+    rules = rules_by_kind()
+    kinds = {k for k, _g in rules}
+    all_rows = list(orgs.values_list(*ORG_FIELDS))
+    key = None
+    if version is not None:
+        rule_rows = sorted((k, r.pk, r.meeting_type_id, r.meeting_type.name, r.period)
+                           for k, found in rules.items() for r in found)
+        digest = hashlib.blake2b(repr((today, version, all_rows, rule_rows)).encode(), digest_size=20)
+        key = f"orglife:subtree:{digest.hexdigest()}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    result = subtree_compliance(orgs, today, rows=[r for r in all_rows if r[2] in kinds], rules=rules)
+    first, last = result.window
+    summary = (result, subtree_rate(orgs, first, last))
+    if key is not None:
+        cache.set(key, summary, CACHE_SECONDS)
+    return summary

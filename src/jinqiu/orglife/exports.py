@@ -59,7 +59,7 @@ def behind_workbook(result: compliance.SubtreeCompliance) -> HttpResponse:
     ws.append([_("Organisation"), _("Required"), _("Held"), _("Compliance rate"), _("Missed"),
                _("Days overdue"), _("Missed meetings")])
     for oc in result.behind:
-        ws.append([cell(oc.org.name), oc.required, oc.held, pct(oc.rate), len(oc.missed), oc.overdue_days,
+        ws.append([cell(oc.name), oc.required, oc.held, pct(oc.rate), len(oc.missed), oc.overdue_days,
                    cell("; ".join(f"{name} {start:%Y-%m-%d}–{end:%Y-%m-%d}" for name, start, end in oc.missed))])
     first, last = result.window
     return _download(_workbook_bytes(wb), f"{_('Organisations behind')}-{last:%Y%m%d}.xlsx", XLSX)

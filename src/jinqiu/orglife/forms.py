@@ -45,6 +45,12 @@ class HoldForm(forms.ModelForm):
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the meeting reopened?"), max_length=200,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("For example: recorded by mistake, or recorded before it took place."))
+
+
 class AttendanceForm(forms.Form):
     status = forms.ChoiceField(label=_("Attendance"),
                                choices=[c for c in AttendanceStatus.choices if c[0]])

@@ -139,10 +139,31 @@ class MeetingOrg(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "org"], name="one_link_per_meeting_org")]
-        indexes = [models.Index(fields=["held", "month", "org"]), models.Index(fields=["org", "held", "month"])]
+        indexes = [
+            models.Index(fields=["held", "month", "org"]),
+            # Covers compliance and rates over a subtree: a range of months per organisation, read from the
+            # index alone (a boolean is no range key for SQLite, so `held` comes after the month).
+            models.Index(fields=["org", "month", "meeting_type", "held", "expected", "attended", "on_leave",
+                                 "made_up"], name="orglife_link_window_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.meeting_id} → {self.org_id}"
+
+
+class TallyVersion(models.Model):
+    """A number that changes, in the same transaction, with every write to the tallies (`MeetingOrg`).
+
+    Subtree compliance and rates are cached under it (with the organisations and rules they were
+    computed from): a change anywhere makes the next read compute afresh. The token, new at each change,
+    keeps a database restored to an older number from meeting results cached after it.
+    """
+
+    number = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=16, default="")
+
+    def __str__(self) -> str:
+        return f"{self.number}-{self.token}"
 
 
 def month_index(day) -> int:
@@ -223,3 +244,23 @@ class MeetingFile(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Reopening(TimeStamped):
+    """A held meeting set back to planned (recorded by mistake, or before it took place): who, when and why."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                related_name="reopenings")
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reopened by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    was_held_on = models.DateField(_("recorded as held on"))
+    marks_removed = models.PositiveIntegerField(_("attendance marks removed"), default=0)
+
+    class Meta:
+        verbose_name = _("reopening")
+        verbose_name_plural = _("reopenings")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.created_at:%Y-%m-%d}"

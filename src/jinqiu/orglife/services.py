@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,8 @@ from .models import (
     MeetingOrg,
     MeetingStatus,
     MeetingType,
+    Reopening,
+    TallyVersion,
     month_index,
 )
 
@@ -76,6 +79,13 @@ def _sync_expected(meeting: Meeting) -> None:
             meeting.attendances.filter(person_id=person_id).update(org_id=expected[person_id])
 
 
+def tallies_changed() -> None:
+    """Move the tally version on, in the caller's transaction: cached subtree results are no longer read."""
+    token = secrets.token_hex(8)
+    if not TallyVersion.objects.filter(pk=1).update(number=F("number") + 1, token=token):
+        TallyVersion.objects.update_or_create(pk=1, defaults={"number": 1, "token": token})
+
+
 def _tally(meeting: Meeting) -> None:
     """Copy the meeting's type, month, state and attendance counts onto each organisation it counts for."""
     counts = {row.pop("org_id"): row for row in meeting.attendances.values("org_id").annotate(
@@ -91,6 +101,15 @@ def _tally(meeting: Meeting) -> None:
             setattr(link, key, value)
     MeetingOrg.objects.bulk_update(links, ["meeting_type", "month", "held", "expected", "attended", "on_leave",
                                            "made_up"])
+    tallies_changed()
+
+
+def resync_meetings(meeting_ids: Iterable[int]) -> None:
+    """Draw up the expected lists of these held meetings again (memberships changed), and their tallies."""
+    for meeting in Meeting.objects.filter(pk__in=list(meeting_ids), status=MeetingStatus.HELD).select_related(
+            "meeting_type"):
+        _sync_expected(meeting)
+        _tally(meeting)
 
 
 def _set_orgs(meeting: Meeting, joint_orgs: Iterable[PartyOrg]) -> None:
@@ -192,6 +211,39 @@ def meeting_cancel(*, actor, meeting: Meeting) -> Meeting:
     meeting.status = MeetingStatus.CANCELLED
     with acting(actor):
         meeting.save(update_fields=["status", "updated_at"])
+        _tally(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_reopen(*, actor, meeting: Meeting, reason: str) -> Meeting:
+    """A held meeting goes back to planned: it was recorded by mistake, or before it took place.
+
+    Recorders in scope may do it, saying why. The attendance marks are removed (the change history keeps
+    them) and the meeting stops counting for compliance and rates until it is recorded as held again,
+    when the expected list is drawn up anew. A meeting that reached a member by 送学上门 was held: it
+    cannot be reopened, only corrected with an edit.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.HELD:
+        raise ValidationError(_("Only a meeting recorded as held can be reopened."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the meeting is reopened.")]})
+    delivered = MakeUp.objects.filter(attendance__meeting=meeting).count()
+    if delivered:
+        raise ValidationError(_("The study of this meeting has been delivered at home to %(n)d members: it was "
+                                "held and cannot be reopened; edit it to correct it.") % {"n": delivered})
+    record = Reopening(meeting=meeting, reopened_by=actor if getattr(actor, "pk", None) else None, reason=reason,
+                       was_held_on=meeting.held_on,
+                       marks_removed=meeting.attendances.exclude(status=AttendanceStatus.UNRECORDED).count())
+    record.full_clean(exclude=["meeting", "reopened_by"])
+    meeting.status = MeetingStatus.PLANNED
+    with acting(actor):
+        meeting.save(update_fields=["status", "updated_at"])
+        record.save()
+        for row in meeting.attendances.all():
+            row.delete()  # one by one: each removed mark is in the change history
         _tally(meeting)
     return meeting
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/hold/", views.meeting_hold, name="meeting_hold"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/reopen/", views.meeting_reopen, name="meeting_reopen"),
     path("meetings/<int:pk>/all-present/", views.attendance_all, name="attendance_all"),
     path("meetings/<int:pk>/files/", views.file_add, name="file_add"),
     path("meetings/<int:pk>/files/<int:file_pk>/", views.file_download, name="file_download"),

@@ -38,10 +38,9 @@ def overview(request):
     """The subtree's compliance rate and the organisations behind, most overdue first."""
     require(request.user.is_staff_user)
     orgs, root = _subtree(request)
-    result = compliance.subtree_compliance(orgs)
-    first, last = result.window
+    result, rate = compliance.subtree_summary(orgs)
     return render(request, "orglife/overview.html", {
-        "root": root, "result": result, "rate": selectors.subtree_rate(orgs, first, last),
+        "root": root, "result": result, "rate": rate,
         "page": paginate(request, result.behind), "can_record": can_record(request.user),
     })
 
@@ -49,7 +48,7 @@ def overview(request):
 def overview_export(request):
     require(request.user.is_staff_user)
     orgs, _root = _subtree(request)
-    return exports.behind_workbook(compliance.subtree_compliance(orgs))
+    return exports.behind_workbook(compliance.subtree_summary(orgs)[0])
 
 
 def calendar(request, pk: int):
@@ -93,6 +92,7 @@ def meeting_detail(request, pk: int):
     return render(request, "orglife/meeting.html", {
         "meeting": meeting, "rows": selectors.attendance_list(meeting), "rate": selectors.meeting_rate(meeting),
         "orgs": meeting.counts_for.order_by("path"), "files": meeting.files.all(),
+        "reopenings": meeting.reopenings.select_related("reopened_by"),
         "can_record": can_record(request.user), "statuses": forms.AttendanceForm.base_fields["status"].choices,
     })
 
@@ -125,6 +125,20 @@ def meeting_hold(request, pk: int):
             return redirect("orglife:meeting", pk=pk)
     return render(request, "form_page.html", {"form": form, "title": _("Record the meeting as held"),
                                               "org": meeting.org, "submit": _("Save")})
+
+
+def meeting_reopen(request, pk: int):
+    """Set a held meeting back to planned, after a page that says what it undoes and asks why."""
+    require(can_record(request.user))
+    meeting = _meeting(request, pk)
+    form = forms.ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if apply_service(form, lambda: services.meeting_reopen(actor=request.user, meeting=meeting,
+                                                               reason=form.cleaned_data["reason"])):
+            messages.success(request, _("The meeting has been reopened: it is planned again."))
+            return redirect("orglife:meeting", pk=pk)
+    return render(request, "orglife/reopen.html", {"form": form, "meeting": meeting,
+                                                   "rate": selectors.meeting_rate(meeting)})
 
 
 @require_POST

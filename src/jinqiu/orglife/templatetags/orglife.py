@@ -14,15 +14,12 @@ def pct(value):
 def orglife_home(user):
     """The home page's compliance and attendance for the user's scope."""
     from jinqiu.accounts.scoping import visible_orgs
-    from jinqiu.orglife import compliance, selectors
+    from jinqiu.orglife import compliance
 
     if not user.is_staff_user:
         return {"show": False}
-    orgs = visible_orgs(user)
-    result = compliance.subtree_compliance(orgs)
-    first, last = result.window
-    return {"show": bool(result.orgs), "result": result, "behind": len(result.behind),
-            "rate": selectors.subtree_rate(orgs, first, last)}
+    result, rate = compliance.subtree_summary(visible_orgs(user))
+    return {"show": bool(result.orgs), "result": result, "behind": len(result.behind), "rate": rate}
 
 
 @register.inclusion_tag("orglife/_org_panel.html")
