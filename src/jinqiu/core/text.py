@@ -109,8 +109,66 @@ def _clean(syllable: str) -> str:
     return _NOT_ALNUM.sub("", syllable.lower())
 
 
+_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0304\u030c"))  # grave, acute, macron, caron; not ü's dots
+
+
+@lru_cache(maxsize=4096)  # some 1,500 syllables with their tones
+def _toneless(reading: str) -> str:
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", reading).translate(_TONE_MARKS))
+
+
+@lru_cache(maxsize=1)
+def phrase_sensitive() -> frozenset[str]:
+    """Characters that some phrase of pypinyin's dictionary reads otherwise than alone (长 in 长大, 强 in 倔强).
+
+    A name made only of other characters is read the same whether pypinyin cuts it into phrases or not, so
+    it can be read character by character. Built once per process from pypinyin's own tables (~0.2 s).
+    """
+    from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
+
+    alone: dict[str, str] = {}
+    found: set[str] = set()
+    for phrase, readings in PHRASES_DICT.items():
+        if len(phrase) != len(readings):
+            found.update(phrase)
+            continue
+        for c, options in zip(phrase, readings, strict=True):
+            if c in found:
+                continue
+            if c not in alone:
+                own = PINYIN_DICT.get(ord(c))
+                alone[c] = _toneless(own.split(",")[0]) if own else ""
+            if not options or _toneless(options[0]) != alone[c]:
+                found.add(c)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=30000)
+def _char_syllable(c: str) -> list[str] | None:
+    """The readings of one Chinese character read alone, or None when a phrase may read it otherwise.
+
+    pypinyin reads a name by cutting it into dictionary phrases (a tenth of a millisecond); a name whose
+    characters no phrase reads otherwise than alone is read character by character from this cache instead,
+    with the same result (tests/rosters compares both over the whole phrase dictionary).
+    """
+    if not _is_han(c) or c in phrase_sensitive():
+        return None
+    found = _syllables_of(c)
+    return found[0] if len(found) == 1 else None
+
+
 def _syllables(chars: str) -> list[list[str]]:
     """One list of readings per syllable; non-Chinese runs (Latin letters, digits) become one item."""
+    out: list[list[str]] = []
+    for c in chars:
+        readings = _char_syllable(c)
+        if readings is None:
+            return _syllables_of(chars)
+        out.append(readings)
+    return out
+
+
+def _syllables_of(chars: str) -> list[list[str]]:
     out: list[list[str]] = []
     for item in lazy_pinyin(chars):
         cleaned = _clean(item)

@@ -91,7 +91,8 @@ def person_row(values: dict[str, Any], number: int, org_name: str, *, full: bool
                labels: dict[str, dict[str, str]]) -> list[Any]:
     position = values["original_position"]
     if values["rank"]:
-        position = f"{position}({values['rank']})" if position else values["rank"]
+        # "(正处级)" when there is no position: the importer reads the bracket back as the rank.
+        position = f"{position}({values['rank']})"
     contact = values["mobile"] or values["phone"]
     if full:
         id_text = crypto.decrypt(values["id_number_enc"]) if values["id_number_enc"] else ""

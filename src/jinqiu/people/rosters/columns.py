@@ -10,6 +10,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ class Column:
     header: str  # the canonical header, as the export writes it
     words: tuple[str, ...]  # every accepted header, after header_key()
     label: object  # translated label for the preview
+    canonical: bool = True  # written by the export (and the template); the others are only read
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -32,8 +34,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("id_number", "身份证号", ("身份证号", "身份证号码", "公民身份号码", "身份证"), _("ID number")),
     Column("birth_date", "出生年月", ("出生年月", "出生日期"), _("Birth date")),
     Column("original_unit_name", "原工作单位", ("原工作单位", "原单位", "工作单位"), _("Original work unit")),
-    Column("original_position", "原职务(职级)", ("原职务(职级)", "原职务", "职级", "原职务职级"),
-           _("Original position (rank)")),
+    # The export writes position and rank in one column, "局长(正处级)"; real rosters often keep them apart.
+    Column("position_rank", "原职务(职级)", ("原职务(职级)", "原职务职级", "职务(职级)"), _("Original position (rank)")),
+    Column("original_position", "原职务", ("原职务", "职务"), _("Original position"), canonical=False),
+    Column("rank", "职级", ("职级",), _("Rank"), canonical=False),
     Column("retirement_type", "离/退休", ("离/退休", "离退休", "类别", "人员类别", "离退休类别"),
            _("Retirement type")),
     Column("retirement_date", "离退休时间", ("离退休时间", "离休时间", "退休时间"), _("Retirement date")),
@@ -46,7 +50,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("note", "备注", ("备注",), _("Note")),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
-CANONICAL_HEADERS = [c.header for c in COLUMNS]
+CANONICAL_HEADERS = [c.header for c in COLUMNS if c.canonical]
 FILL_DOWN_KEYS = {"org", "original_unit_name"}
 
 _SPACES = re.compile(r"\s+")
@@ -101,6 +105,20 @@ def clean_text(value: object) -> str:
     return str(value).strip()
 
 
+_TRAILING_BRACKET = re.compile(r"^(.*?)\s*[(（]([^()（）]*)[)）]$", re.DOTALL)
+
+
+def split_position(value: str) -> tuple[str, str]:
+    """A 原职务(职级) cell: "局长(正处级)" → ("局长", "正处级"); "(正处级)" → ("", "正处级"); "局长" → ("局长", "").
+
+    Only a bracket at the end holds the rank, as the column's header says (full-width brackets too).
+    """
+    m = _TRAILING_BRACKET.match(value)
+    if m is None:
+        return value, ""
+    return m.group(1).strip(), m.group(2).strip()
+
+
 # ---- dates -----------------------------------------------------------------------------------
 
 _DATE_PATTERNS = (
@@ -118,7 +136,12 @@ def parse_date(value: object) -> tuple[datetime.date, str]:
         return value, "day"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(int(value)) if float(value).is_integer() else str(value)
-    s = _SPACES.sub("", unicodedata.normalize("NFKC", str(value or "")))
+    return _parse_date_text(str(value or ""))
+
+
+@lru_cache(maxsize=8192)  # a roster repeats its dates (every 1 July, every retirement month): read each once
+def _parse_date_text(value: str) -> tuple[datetime.date, str]:
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", value))
     for pattern in _DATE_PATTERNS:
         m = pattern.fullmatch(s)
         if m:
@@ -159,12 +182,18 @@ ENUMS = {"gender": GENDERS, "retirement_type": RETIREMENT, "health": HEALTH, "li
 
 
 def parse_enum(key: str, value: str) -> str:
-    word = _SPACES.sub("", unicodedata.normalize("NFKC", value))
-    code = ENUMS[key].get(word) or ENUMS[key].get(text.to_simplified(word))
+    code = _enum_code(key, value)
     if code is None:
         allowed = "、".join(dict.fromkeys(k for k in ENUMS[key] if k == text.to_simplified(k)))
         raise CellError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed})
     return str(code)
+
+
+@lru_cache(maxsize=1024)
+def _enum_code(key: str, value: str) -> str | None:
+    word = _SPACES.sub("", unicodedata.normalize("NFKC", value))
+    code = ENUMS[key].get(word) or ENUMS[key].get(text.to_simplified(word))
+    return None if code is None else str(code)
 
 
 def enum_label(key: str, code: str) -> str:
