@@ -2,6 +2,9 @@
 
 Times 50 requests (BENCH_REQUESTS) of the 组织生活 overview page and of the compliance API, as the
 bureau (the whole city: about 2,000 organisations, five years of meetings) and as a street worker.
+The subtree summary is cached under the tally version: the plain lines read it as users do (the first
+request after a change computes it, the next ones read it); the `_uncached` lines move the version on
+before every request, as if a meeting had just been recorded, so each one computes from scratch.
 Uses the dataset of `bench/run.py` (bench/.data, or DATABASE_URL); when it was built before the
 meetings existed, the five years of meetings are added once.
 """
@@ -25,6 +28,21 @@ from bench.run import city_dataset, report, timed  # noqa: E402
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
 
 
+def timed_after_change(client, url: str, change) -> list[float]:
+    """Each request right after the tallies changed: the summary is computed, not read from the cache."""
+    import time
+
+    samples = []
+    for _i in range(REQUESTS):
+        change()
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    return samples
+
+
 def main() -> None:
     import django
 
@@ -36,6 +54,7 @@ def main() -> None:
     from jinqiu.demo.orglife import build_orglife
     from jinqiu.organizations.models import PartyOrg
     from jinqiu.orglife.models import Attendance, Meeting
+    from jinqiu.orglife.services import tallies_changed
 
     city_dataset()
     if not Meeting.objects.exists():
@@ -50,6 +69,7 @@ def main() -> None:
         for name, url in (("orglife_overview", "/orglife/"), ("orglife_compliance_api", "/api/orglife/compliance")):
             client.get(url)  # warm up
             report(f"{name}_{username}", timed(client, [url] * REQUESTS))
+            report(f"{name}_{username}_uncached", timed_after_change(client, url, tallies_changed))
         client.logout()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{connection.vendor}")

@@ -12,7 +12,7 @@ from jinqiu.organizations import services as org_services
 from jinqiu.organizations.models import PartyOrg
 from jinqiu.orglife import selectors, services
 from jinqiu.orglife.compliance import subtree_compliance, subtree_summary
-from jinqiu.orglife.models import FrequencyRule, Meeting
+from jinqiu.orglife.models import FrequencyRule, HeldMonths, Meeting, MeetingOrg
 from jinqiu.people import services as people_services
 
 from .helpers import at, hold
@@ -36,8 +36,20 @@ def _figures(result, rate):
             (rate.expected, rate.attended, rate.on_leave, rate.made_up))
 
 
-def _agrees(orgs, django_assert_max_num_queries=None) -> tuple:
+def held_months_agree() -> None:
+    """The months-held rows are exactly what the tallies say."""
+    expected: dict[tuple[int, int, int], int] = {}
+    for org_id, type_id, month in MeetingOrg.objects.filter(held=True).values_list("org_id", "meeting_type_id",
+                                                                                     "month"):
+        key = (org_id, type_id, month // 12)
+        expected[key] = expected.get(key, 0) | 1 << (month % 12)
+    assert dict(((o, t, y), m) for o, t, y, m in HeldMonths.objects.values_list(
+        "org_id", "meeting_type_id", "year", "months")) == expected
+
+
+def _agrees(orgs) -> tuple:
     """The summary equals a computation from scratch; returns its figures."""
+    held_months_agree()
     cached = _figures(*subtree_summary(orgs))
     fresh = subtree_compliance(orgs)
     first, last = fresh.window
@@ -79,6 +91,12 @@ def test_recording_editing_reopening_and_attendance_move_the_summary(world):
     with_lesson = _agrees(orgs)
     services.meeting_reopen(actor=None, meeting=other, reason="误录")
     assert _agrees(orgs) == moved != with_lesson
+    assert HeldMonths.objects.get(org=world.branch, meeting_type=meeting.meeting_type, year=2025).months == 1 << 10
+    planned = services.meeting_create(actor=None, org=world.branch, held=False, fields={
+        "meeting_type": meeting.meeting_type, "starts_at": at(date(2026, 1, 20))})
+    assert _agrees(orgs) == moved  # a planned meeting counts for nothing
+    services.meeting_cancel(actor=None, meeting=planned)
+    assert _agrees(orgs) == moved
 
 
 def test_a_joint_meeting_and_a_membership_ending_move_the_summary(world):
@@ -93,6 +111,7 @@ def test_a_joint_meeting_and_a_membership_ending_move_the_summary(world):
     assert _agrees(orgs)[3][:2] == (1, 1)  # 李四 had moved away before the meeting
     services.meeting_update(actor=None, meeting=meeting, fields={}, joint_orgs=[])
     assert _agrees(orgs)[1] == before[1] + 1
+    assert not HeldMonths.objects.filter(org=world.neighbor_branch).exists()
 
 
 def test_rules_organisations_and_the_day_move_the_summary(world):

@@ -30,6 +30,7 @@ from jinqiu.orglife.models import (
     ATTENDED,
     Attendance,
     AttendanceStatus,
+    HeldMonths,
     MakeUp,
     Meeting,
     MeetingMode,
@@ -126,6 +127,8 @@ def build_orglife(*, seed: int, progress: Callable[[str], None] | None = None, t
         if n % 200 == 0:
             say(f"组织生活: {n}/{len(orgs)} organisations")
     batch.flush()
+    HeldMonths.objects.bulk_create([HeldMonths(org_id=o, meeting_type_id=t, year=y, months=m)
+                                    for (o, t, y), m in batch.held_months.items()], batch_size=5000)
     tallies_changed()
     return dict(counts)
 
@@ -163,6 +166,7 @@ class _Batch:
         self.meetings: list[Meeting] = []
         self.rows: list[list[tuple]] = []  # per meeting: (person, org, status, reason, makeup)
         self.hosts: list[list[int]] = []  # per meeting: the organisations it counts for
+        self.held_months: dict[tuple[int, int, int], int] = defaultdict(int)  # (org, type, year) → months
         self.size = 0
 
     def meeting(self, hosts, mtype, day, rng, officers, persons, partner_text="") -> None:
@@ -225,6 +229,10 @@ class _Batch:
             on_leave=sum(1 for r in mine if r[2] == AttendanceStatus.LEAVE), made_up=sum(1 for r in mine if r[4]),
         ) for m, rows, hosts in zip(self.meetings, self.rows, self.hosts, strict=True)
             for org_id in hosts for mine in [[r for r in rows if r[1] == org_id]]], batch_size=5000)
+        for meeting, hosts in zip(self.meetings, self.hosts, strict=True):
+            month = month_index(meeting.held_on)
+            for org_id in hosts:
+                self.held_months[(org_id, meeting.meeting_type_id, month // 12)] |= 1 << (month % 12)
         attendances, makeups = [], []
         for meeting, rows in zip(self.meetings, self.rows, strict=True):
             for person_id, org_id, status, reason, makeup in rows:

@@ -151,6 +151,28 @@ class MeetingOrg(models.Model):
         return f"{self.meeting_id} → {self.org_id}"
 
 
+class HeldMonths(models.Model):
+    """For one organisation, meeting type and year, a bit per month in which one was held (bit 0: January).
+
+    Compliance over a subtree reads two of these rows per organisation and type instead of every meeting of
+    the window; the services keep them in step with `MeetingOrg` (see `services.refresh_held_months`).
+    """
+
+    org = models.ForeignKey(PartyOrg, on_delete=models.CASCADE, related_name="+")
+    meeting_type = models.ForeignKey(MeetingType, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    months = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "meeting_type", "year"],
+                                               name="one_held_months_per_org_type_year")]
+        # Covers compliance: per organisation, the years of the window, summed in the index alone.
+        indexes = [models.Index(fields=["org", "meeting_type", "year", "months"], name="orglife_held_months_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.meeting_type_id} {self.year}: {self.months:012b}"
+
+
 class TallyVersion(models.Model):
     """A number that changes, in the same transaction, with every write to the tallies (`MeetingOrg`).
 

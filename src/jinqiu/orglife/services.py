@@ -25,6 +25,7 @@ from .models import (
     AttendanceStatus,
     FileKind,
     FrequencyRule,
+    HeldMonths,
     MakeUp,
     Meeting,
     MeetingFile,
@@ -92,6 +93,8 @@ def _tally(meeting: Meeting) -> None:
         expected=Count("id"), attended=Count("id", filter=Q(status__in=ATTENDED)),
         on_leave=Count("id", filter=Q(status=AttendanceStatus.LEAVE)), made_up=Count("makeup"))}
     links = list(MeetingOrg.objects.filter(meeting=meeting))
+    # What the months held depend on, before and after.
+    stale = {(link.org_id, link.meeting_type_id, link.month, link.held) for link in links}
     for link in links:
         link.meeting_type_id = meeting.meeting_type_id
         link.month = month_index(meeting.held_on)
@@ -101,7 +104,25 @@ def _tally(meeting: Meeting) -> None:
             setattr(link, key, value)
     MeetingOrg.objects.bulk_update(links, ["meeting_type", "month", "held", "expected", "attended", "on_leave",
                                            "made_up"])
+    fresh = {(link.org_id, link.meeting_type_id, link.month, link.held) for link in links}
+    if stale != fresh:  # an attendance tap changes none of it
+        refresh_held_months({(org_id, type_id, month // 12) for org_id, type_id, month, _held in stale | fresh
+                             if type_id is not None})
     tallies_changed()
+
+
+def refresh_held_months(keys: Iterable[tuple[int, int, int]]) -> None:
+    """Work out again, from the tallies, the months held for these (organisation, meeting type, year)."""
+    for org_id, type_id, year in keys:
+        months = set(MeetingOrg.objects.filter(org_id=org_id, meeting_type_id=type_id, held=True,
+                                               month__range=(year * 12, year * 12 + 11))
+                     .values_list("month", flat=True))
+        mask = sum(1 << (month % 12) for month in months)
+        if mask:
+            HeldMonths.objects.update_or_create(org_id=org_id, meeting_type_id=type_id, year=year,
+                                                defaults={"months": mask})
+        else:
+            HeldMonths.objects.filter(org_id=org_id, meeting_type_id=type_id, year=year).delete()
 
 
 def resync_meetings(meeting_ids: Iterable[int]) -> None:

@@ -6,7 +6,8 @@ there. When a membership gets its end date, the held meetings in which that pers
 on or after that day draw up their expected lists again, and their tallies follow. It runs in the
 transaction (and under the actor) of the change that ended the membership.
 
-A meeting deleted outside the services (the admin, a cascade) moves the tally version on.
+A link between a meeting and an organisation deleted (a partner dropped, a meeting deleted from the admin)
+updates the months held and moves the tally version on.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ def membership_saved(sender, instance, created: bool = False, update_fields=None
 
 
 def link_deleted(sender, instance, **kwargs) -> None:
-    """A meeting deleted (from the admin, or with its organisation) takes its tallies with it."""
-    from .services import tallies_changed
+    """A link removed (a partner dropped from a joint meeting, or the meeting deleted from the admin) takes
+    its month with it."""
+    from .services import refresh_held_months, tallies_changed
 
+    if instance.meeting_type_id is not None:
+        refresh_held_months([(instance.org_id, instance.meeting_type_id, instance.month // 12)])
     tallies_changed()
