@@ -187,3 +187,23 @@ def test_fifteen_digit_number_is_stored_as_eighteen(world, tmp_path):
     run(xlsx(tmp_path / "r.xlsx", [row("刘一", fifteen)]), write=True)
     person = Person.objects.get(name="刘一")
     assert person.id_number == eighteen and person.id_number_masked == idnumber.mask(eighteen)
+
+
+def test_segment_readings_equal_pypinyins_whole_readings():
+    """`text._pinyin` (pypinyin's segments, each read once and remembered) is `lazy_pinyin` of the whole."""
+    import random
+
+    from pypinyin import lazy_pinyin
+    from pypinyin.constants import PHRASES_DICT
+
+    phrases = sorted(PHRASES_DICT)
+    rng = random.Random(3)
+    chars = "王李张刘陈杨黄吴周朱胡郭何高罗兰建国秀英志强德明玉淑华长重行乐朝单曾解仇区朴查覃盖会还大都调数和"
+    for i in range(6000):
+        if i % 3 == 0:
+            s = "".join(rng.choice(chars) for _ in range(rng.randint(1, 4)))
+        elif i % 3 == 1:
+            s = rng.choice(phrases) + rng.choice(phrases)
+        else:
+            s = rng.choice(chars) + rng.choice(phrases) + "A·" + rng.choice(chars)
+        assert text._pinyin(s) == lazy_pinyin(s), s

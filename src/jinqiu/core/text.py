@@ -15,6 +15,7 @@ from itertools import islice, product
 
 import opencc
 from pypinyin import lazy_pinyin
+from pypinyin.seg.simpleseg import seg as simple_cut
 
 __all__ = [
     "COMPOUND_SURNAMES",
@@ -168,9 +169,20 @@ def _syllables(chars: str) -> list[list[str]]:
     return out
 
 
+@lru_cache(maxsize=20000)
+def _segment_pinyin(segment: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(segment))
+
+
+def _pinyin(chars: str) -> list[str]:
+    """`lazy_pinyin(chars)`, its segments (pypinyin's own cut into phrases) read once each and remembered:
+    pypinyin reads each segment on its own, so the whole is the segments' readings in order."""
+    return [item for segment in simple_cut(chars) for item in _segment_pinyin(segment)]
+
+
 def _syllables_of(chars: str) -> list[list[str]]:
     out: list[list[str]] = []
-    for item in lazy_pinyin(chars):
+    for item in _pinyin(chars):
         cleaned = _clean(item)
         if not cleaned:
             continue

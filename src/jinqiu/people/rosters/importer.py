@@ -349,7 +349,9 @@ def _candidate(number: int, cells: list[reader.Cell], mapping: dict[int, str], w
                 cand.error(BY_KEY[key].header, str(exc.message))
 
     birth = values.get("birth_date")
-    if birth is not None and not birth.blank:
+    if birth is not None and info and birth.value == info.birth_date.isoformat():
+        pass  # as the export writes it: the ID number's own date
+    elif birth is not None and not birth.blank:
         try:
             given, precision = columns.parse_date(birth.value)
         except CellError as exc:
@@ -460,7 +462,7 @@ def _collector_paused():
 
 
 class _Derived:
-    """What `Person.set_id_number` and `people.services.refresh_search_text` compute, without a model instance."""
+    """The fields `Person.set_id_number` and `people.services.refresh_search_text` set, without a model instance."""
 
     __slots__ = ("id_number_enc", "id_number_index", "id_number_masked", "name", "search_text")
 
@@ -668,7 +670,10 @@ class Importer:
         """The INSERT row of a new person: every derived field as `people.services.person_create` computes it."""
         derived = _Derived(f["name"])
         number = cand.id_number
-        Person.set_id_number(derived, idnumber.IdInfo(number, cand.birth, f["gender"], number[:6], False))
+        # Person.set_id_number's three fields, the blind index already computed for the lookup (the
+        # equality with the service's person is tested).
+        derived.id_number_enc, derived.id_number_index = crypto.encrypt(number), index
+        derived.id_number_masked = idnumber.mask(number)
         people_services.refresh_search_text(derived, number)
         f["birth_date"] = cand.birth
         f["id_number_enc"], f["id_number_index"] = derived.id_number_enc, index
