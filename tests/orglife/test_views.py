@@ -145,3 +145,21 @@ def test_home_and_org_page_show_compliance_and_attendance(world, client_for):
     page = detail.content.decode()
     assert reverse("orglife:calendar", kwargs={"pk": world.branch.pk}) in page
     assert reverse("orglife:meeting_create", kwargs={"pk": world.branch.pk}) in page
+
+
+def test_the_overview_pages_through_the_organisations_behind(world, client_for):
+    from tests.factories import make_org
+
+    for i in range(51):
+        make_org(f"新东社区第{i:02d}党小组支部", "zhibu", world.street_org, region=world.community)
+    with time_machine.travel(date(2026, 1, 5), tick=False):
+        hold(world.branch, "zhuti-dangri", date(2025, 12, 8))
+        client = client_for("street")
+        first = client.get(reverse("orglife:overview")).content.decode()
+        second = client.get(reverse("orglife:overview") + "?page=2").content.decode()
+    assert ">53<" in first  # organisations behind: the two branches and the 51 new ones
+    names = [f"新东社区第{i:02d}党小组支部" for i in range(51)] + [world.branch.name, world.neighbor_branch.name]
+    on_first = [n for n in names if n in first]
+    on_second = [n for n in names if n in second]
+    assert len(on_first) == 50 and len(on_second) == 3 and not set(on_first) & set(on_second)
+    assert "1 / 2" in first and "?page=2" in first and "2 / 2" in second

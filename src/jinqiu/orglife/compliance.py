@@ -185,6 +185,30 @@ class SubtreeCompliance:
         return sorted(late, key=lambda o: (-len(o.missed), -o.overdue_days, o.name))
 
 
+@dataclass(frozen=True)
+class Totals:
+    """What a page shows of a subtree's compliance, without the 2,000 organisations behind it.
+
+    Pages hand this to their templates rather than the whole result: a template context lives in
+    reference cycles, and a city's result kept alive until the cycle collector runs makes every
+    collection slow.
+    """
+
+    window: tuple[date, date]
+    required: int
+    held: int
+    behind: int
+    orgs: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.held / self.required if self.required else None
+
+    @classmethod
+    def of(cls, result: SubtreeCompliance) -> Totals:
+        return cls(result.window, result.required, result.held, len(result.behind), len(result.orgs))
+
+
 def window_of(today: date) -> tuple[date, date]:
     return today - timedelta(days=365), today
 

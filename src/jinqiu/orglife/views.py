@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jinqiu.accounts.scoping import get_visible_or_404, visible_orgs, visible_persons
-from jinqiu.core.web import apply_service, is_htmx, paginate, require
+from jinqiu.core.web import apply_service, is_htmx, require
 
 from . import compliance, exports, forms, selectors, services
 from .models import Attendance, FrequencyRule, MeetingType
@@ -40,9 +41,16 @@ def overview(request):
     orgs, root = _subtree(request)
     result, rate = compliance.subtree_summary(orgs)
     return render(request, "orglife/overview.html", {
-        "root": root, "result": result, "rate": rate,
-        "page": paginate(request, result.behind), "can_record": can_record(request.user),
+        "root": root, "result": compliance.Totals.of(result), "rate": rate,
+        "page": _page_of(request, result.behind), "can_record": can_record(request.user),
     })
+
+
+def _page_of(request, rows: list, per_page: int = 50) -> Page:
+    """A page of a list, holding only that page's rows (the totals and the page are all the template keeps)."""
+    paginator = Paginator(range(len(rows)), per_page)
+    numbers = paginator.get_page(request.GET.get("page"))
+    return Page(rows[numbers.start_index() - 1:numbers.end_index()], numbers.number, paginator)
 
 
 def overview_export(request):

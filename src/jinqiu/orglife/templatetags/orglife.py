@@ -19,7 +19,8 @@ def orglife_home(user):
     if not user.is_staff_user:
         return {"show": False}
     result, rate = compliance.subtree_summary(visible_orgs(user))
-    return {"show": bool(result.orgs), "result": result, "behind": len(result.behind), "rate": rate}
+    totals = compliance.Totals.of(result)
+    return {"show": bool(totals.orgs), "result": totals, "behind": totals.behind, "rate": rate}
 
 
 @register.inclusion_tag("orglife/_org_panel.html")
