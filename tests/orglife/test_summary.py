@@ -7,11 +7,13 @@ from datetime import date
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jinqiu.organizations import services as org_services
 from jinqiu.organizations.models import PartyOrg
 from jinqiu.orglife import selectors, services
-from jinqiu.orglife.compliance import subtree_compliance, subtree_summary
+from jinqiu.orglife.compliance import subtree_compliance, subtree_summary, tally_version
 from jinqiu.orglife.models import FrequencyRule, HeldMonths, Meeting, MeetingOrg
 from jinqiu.people import services as people_services
 
@@ -61,12 +63,22 @@ def _street(world):
     return PartyOrg.objects.filter(path__startswith=world.street_org.path)
 
 
-def test_an_unchanged_subtree_is_read_from_the_cache(world, django_assert_max_num_queries):
-    hold(world.branch, "zhuti-dangri", date(2025, 12, 8))
+def test_an_unchanged_subtree_is_read_from_the_cache(world):
+    meeting = hold(world.branch, "zhuti-dangri", date(2025, 12, 8))
     orgs = _street(world)
     first = _figures(*subtree_summary(orgs))
-    with django_assert_max_num_queries(3):  # the version, the rules, the organisations: no tallies read
+    with CaptureQueriesContext(connection) as queries:
         assert _figures(*subtree_summary(orgs)) == first
+    # The version, the rules, the organisations and the attendance sums: no months held read.
+    assert len(queries) == 4 and not any("heldmonths" in q["sql"] for q in queries.captured_queries)
+    # An attendance tap leaves compliance cached; the rates, summed at each read, follow it.
+    version = tally_version()
+    services.attendance_all_present(actor=None, meeting=meeting)
+    assert tally_version() == version
+    with CaptureQueriesContext(connection) as queries:
+        assert _figures(*subtree_summary(orgs))[3][1] == 1
+    assert len(queries) == 4
+    assert _agrees(orgs)[3][1] == 1
 
 
 def test_recording_editing_reopening_and_attendance_move_the_summary(world):

@@ -307,29 +307,28 @@ CACHE_SECONDS = 6 * 3600
 def subtree_summary(orgs: QuerySet[PartyOrg], today: date | None = None) -> tuple[SubtreeCompliance, Rate]:
     """Compliance and attendance of a subtree, as the overview, the API and the home page show them.
 
-    Cached under everything they are computed from: the day, the tally version (read first, so that a
-    result stored under it is never older than it), the organisations in scope with the fields that
-    matter, and the frequency rules. Recording, editing, reopening or cancelling a meeting, any
-    attendance or 送学上门, and a membership ending move the version on; an organisation founded,
-    dissolved, renamed or moved, or a rule changed, changes the organisations or rules read here.
+    Compliance is cached under everything it is computed from: the day, the version of the months held
+    (read first, so that a result stored under it is never older than it), the organisations in scope
+    with the fields that matter, and the frequency rules. Recording, moving, reopening or dropping a
+    meeting moves the version on; an organisation founded, dissolved, renamed or moved, or a rule
+    changed, changes the organisations or rules read here. Attendance rates are summed afresh each time
+    (one aggregate over the tallies), so a tap on an attendance does not throw the compliance away.
     """
     today = today or timezone.localdate()
     version = tally_version()
     rules = rules_by_kind()
     kinds = {k for k, _g in rules}
     all_rows = list(orgs.values_list(*ORG_FIELDS))
-    key = None
+    key = result = None
     if version is not None:
         rule_rows = sorted((k, r.pk, r.meeting_type_id, r.meeting_type.name, r.period)
                            for k, found in rules.items() for r in found)
         digest = hashlib.blake2b(repr((today, version, all_rows, rule_rows)).encode(), digest_size=20)
         key = f"orglife:subtree:{digest.hexdigest()}"
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-    result = subtree_compliance(orgs, today, rows=[r for r in all_rows if r[2] in kinds], rules=rules)
+        result = cache.get(key)
+    if result is None:
+        result = subtree_compliance(orgs, today, rows=[r for r in all_rows if r[2] in kinds], rules=rules)
+        if key is not None:
+            cache.set(key, result, CACHE_SECONDS)
     first, last = result.window
-    summary = (result, subtree_rate(orgs, first, last))
-    if key is not None:
-        cache.set(key, summary, CACHE_SECONDS)
-    return summary
+    return result, subtree_rate(orgs, first, last)

@@ -174,11 +174,11 @@ class HeldMonths(models.Model):
 
 
 class TallyVersion(models.Model):
-    """A number that changes, in the same transaction, with every write to the tallies (`MeetingOrg`).
+    """A number that changes, in the same transaction, with every change to the months held (`HeldMonths`).
 
-    Subtree compliance and rates are cached under it (with the organisations and rules they were
-    computed from): a change anywhere makes the next read compute afresh. The token, new at each change,
-    keeps a database restored to an older number from meeting results cached after it.
+    Subtree compliance is cached under it (with the organisations and rules it was computed from): a
+    meeting recorded, moved, reopened or dropped anywhere makes the next read compute afresh. The token,
+    new at each change, keeps a database restored to an older number from results cached after it.
     """
 
     number = models.BigIntegerField(default=0)

@@ -80,8 +80,8 @@ def _sync_expected(meeting: Meeting) -> None:
             meeting.attendances.filter(person_id=person_id).update(org_id=expected[person_id])
 
 
-def tallies_changed() -> None:
-    """Move the tally version on, in the caller's transaction: cached subtree results are no longer read."""
+def held_months_changed() -> None:
+    """Move the version on, in the caller's transaction: cached subtree compliance is no longer read."""
     token = secrets.token_hex(8)
     if not TallyVersion.objects.filter(pk=1).update(number=F("number") + 1, token=token):
         TallyVersion.objects.update_or_create(pk=1, defaults={"number": 1, "token": token})
@@ -108,11 +108,11 @@ def _tally(meeting: Meeting) -> None:
     if stale != fresh:  # an attendance tap changes none of it
         refresh_held_months({(org_id, type_id, month // 12) for org_id, type_id, month, _held in stale | fresh
                              if type_id is not None})
-    tallies_changed()
 
 
 def refresh_held_months(keys: Iterable[tuple[int, int, int]]) -> None:
     """Work out again, from the tallies, the months held for these (organisation, meeting type, year)."""
+    keys = list(keys)
     for org_id, type_id, year in keys:
         months = set(MeetingOrg.objects.filter(org_id=org_id, meeting_type_id=type_id, held=True,
                                                month__range=(year * 12, year * 12 + 11))
@@ -123,6 +123,8 @@ def refresh_held_months(keys: Iterable[tuple[int, int, int]]) -> None:
                                                 defaults={"months": mask})
         else:
             HeldMonths.objects.filter(org_id=org_id, meeting_type_id=type_id, year=year).delete()
+    if keys:
+        held_months_changed()
 
 
 def resync_meetings(meeting_ids: Iterable[int]) -> None:

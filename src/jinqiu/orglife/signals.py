@@ -7,7 +7,7 @@ on or after that day draw up their expected lists again, and their tallies follo
 transaction (and under the actor) of the change that ended the membership.
 
 A link between a meeting and an organisation deleted (a partner dropped, a meeting deleted from the admin)
-updates the months held and moves the tally version on.
+updates the months held (and so moves the version compliance is cached under).
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ def membership_saved(sender, instance, created: bool = False, update_fields=None
 def link_deleted(sender, instance, **kwargs) -> None:
     """A link removed (a partner dropped from a joint meeting, or the meeting deleted from the admin) takes
     its month with it."""
-    from .services import refresh_held_months, tallies_changed
+    from .services import refresh_held_months
 
     if instance.meeting_type_id is not None:
         refresh_held_months([(instance.org_id, instance.meeting_type_id, instance.month // 12)])
-    tallies_changed()
