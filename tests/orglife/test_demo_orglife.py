@@ -70,3 +70,17 @@ def test_demo_meetings_attendance_and_deliveries(settings):
     meeting = shared.first()
     assert expected_members(meeting.counts_for.all(), meeting.held_on) == dict(
         meeting.attendances.values_list("person_id", "org_id"))
+
+
+def test_the_province_span_covers_what_compliance_reads():
+    from datetime import date
+
+    from jinqiu.demo.orglife import first_day
+    from jinqiu.orglife.compliance import window_of
+    from jinqiu.orglife.periods import period_start
+
+    for today in (date(2026, 1, 1), date(2026, 6, 30), date(2026, 12, 31)):
+        assert first_day(today) == date(today.year - 5, 1, 1)
+        start = first_day(today, "province")
+        # The yearly period that ended in the window began on 1 January of last year: that is the span.
+        assert start == period_start(window_of(today)[0], "year") == date(today.year - 1, 1, 1)

@@ -67,12 +67,17 @@ def _attendance_odds(age: int) -> tuple[float, float]:
     return 0.9, 0.5
 
 
+def first_day(today: date, scale: str = "") -> date:
+    """The first day with meetings: January, five years back (one for the province)."""
+    return date(today.year - SPAN.get(scale, YEARS), 1, 1)
+
+
 def build_orglife(*, seed: int, progress: Callable[[str], None] | None = None, today: date | None = None,
                   scale: str = "") -> dict[str, int]:
     say = progress or (lambda _m: None)
     today = today or timezone.localdate()
     last = today - timedelta(days=1)
-    first = date(today.year - SPAN.get(scale, YEARS), 1, 1)
+    first = first_day(today, scale)
     rng = random.Random(seed * 7919 + 4)
     rules = rules_by_kind()
     orgs = list(PartyOrg.objects.filter(kind__in={k for k, _g in rules}).order_by("path"))
