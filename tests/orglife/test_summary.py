@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jinqiu.organizations import services as org_services
 from jinqiu.organizations.models import PartyOrg
-from jinqiu.orglife import selectors, services
+from jinqiu.orglife import compliance, selectors, services
 from jinqiu.orglife.compliance import subtree_compliance, subtree_summary, tally_version
 from jinqiu.orglife.models import FrequencyRule, HeldMonths, Meeting, MeetingOrg
 from jinqiu.people import services as people_services
@@ -27,9 +27,11 @@ TODAY = date(2026, 1, 5)
 @pytest.fixture(autouse=True)
 def _frozen_and_empty_cache():
     cache.clear()
+    compliance._RECENT.clear()
     with time_machine.travel(TODAY, tick=False):
         yield
     cache.clear()
+    compliance._RECENT.clear()
 
 
 def _figures(result, rate):
@@ -69,15 +71,19 @@ def test_an_unchanged_subtree_is_read_from_the_cache(world):
     first = _figures(*subtree_summary(orgs))
     with CaptureQueriesContext(connection) as queries:
         assert _figures(*subtree_summary(orgs)) == first
-    # The version, the rules, the organisations and the attendance sums: no months held read.
-    assert len(queries) == 4 and not any("heldmonths" in q["sql"] for q in queries.captured_queries)
-    # An attendance tap leaves compliance cached; the rates, summed at each read, follow it.
+    assert len(queries) == 3  # the versions, the rules, the organisations: no months held, no tallies read
+    # The same in another process: from the shared cache.
+    compliance._RECENT.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert _figures(*subtree_summary(orgs)) == first
+    assert len(queries) == 3
+    # An attendance tap leaves compliance cached; the rates follow it.
     version = tally_version()
     services.attendance_all_present(actor=None, meeting=meeting)
     assert tally_version() == version
     with CaptureQueriesContext(connection) as queries:
         assert _figures(*subtree_summary(orgs))[3][1] == 1
-    assert len(queries) == 4
+    assert len(queries) == 4 and not any("heldmonths" in q["sql"] for q in queries.captured_queries)
     assert _agrees(orgs)[3][1] == 1
 
 

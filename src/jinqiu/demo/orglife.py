@@ -39,7 +39,7 @@ from jinqiu.orglife.models import (
     month_index,
 )
 from jinqiu.orglife.periods import periods
-from jinqiu.orglife.services import held_months_changed
+from jinqiu.orglife.services import held_months_changed, tallies_changed
 from jinqiu.people.models import Membership, MembershipKind, OfficerTerm, Person
 
 YEARS = 5
@@ -135,6 +135,7 @@ def build_orglife(*, seed: int, progress: Callable[[str], None] | None = None, t
     HeldMonths.objects.bulk_create([HeldMonths(org_id=o, meeting_type_id=t, year=y, months=m)
                                     for (o, t, y), m in batch.held_months.items()], batch_size=5000)
     held_months_changed()
+    tallies_changed()
     return dict(counts)
 
 

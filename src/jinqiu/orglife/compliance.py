@@ -296,39 +296,63 @@ def subtree_compliance(orgs: QuerySet[PartyOrg], today: date | None = None, *, r
     return SubtreeCompliance((first, today), results)
 
 
-def tally_version() -> tuple[int, str] | None:
-    """The current tally version, or None when there is none (nothing is then cached)."""
-    return TallyVersion.objects.filter(pk=1).values_list("number", "token").first()
+def tally_version(which: int = TallyVersion.HELD) -> tuple[int, str] | None:
+    """The current version (TallyVersion.HELD or .TALLIES), or None when there is none: nothing is cached."""
+    return TallyVersion.objects.filter(pk=which).values_list("number", "token").first()
 
 
 CACHE_SECONDS = 6 * 3600
+_RECENT: dict[str, object] = {}  # this process's last few results, by the same keys: no unpickling
+RECENT_SIZE = 16
+
+
+def _cached(key: str | None, compute):
+    """The value under `key` (content-addressed: the versions and data it was computed from), else computed."""
+    if key is None:
+        return compute()
+    value = _RECENT.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, CACHE_SECONDS)
+        while len(_RECENT) >= RECENT_SIZE:
+            _RECENT.pop(next(iter(_RECENT)), None)
+        _RECENT[key] = value
+    return value
+
+
+def _key(kind: str, version, *parts) -> str | None:
+    if version is None:
+        return None
+    digest = hashlib.blake2b(repr((version, *parts)).encode(), digest_size=20)
+    return f"orglife:{kind}:{digest.hexdigest()}"
 
 
 def subtree_summary(orgs: QuerySet[PartyOrg], today: date | None = None) -> tuple[SubtreeCompliance, Rate]:
     """Compliance and attendance of a subtree, as the overview, the API and the home page show them.
 
-    Compliance is cached under everything it is computed from: the day, the version of the months held
-    (read first, so that a result stored under it is never older than it), the organisations in scope
-    with the fields that matter, and the frequency rules. Recording, moving, reopening or dropping a
-    meeting moves the version on; an organisation founded, dissolved, renamed or moved, or a rule
-    changed, changes the organisations or rules read here. Attendance rates are summed afresh each time
-    (one aggregate over the tallies), so a tap on an attendance does not throw the compliance away.
+    Both are cached under everything they are computed from, versions read first (so that a result stored
+    under a version is never older than it): compliance under the version of the months held, the day,
+    the organisations in scope with the fields that matter and the frequency rules; attendance rates under
+    the version of the tallies, the day and the organisations. Recording, moving, reopening or dropping a
+    meeting moves both versions; an attendance mark or 送学上门 only the second, so the bureau's
+    compliance survives the secretaries' taps. An organisation founded, dissolved, renamed or moved, or a
+    rule changed, changes the organisations or rules read here.
     """
     today = today or timezone.localdate()
-    version = tally_version()
+    versions = dict((pk, (n, t)) for pk, n, t in TallyVersion.objects.filter(
+        pk__in=(TallyVersion.HELD, TallyVersion.TALLIES)).values_list("pk", "number", "token"))
     rules = rules_by_kind()
     kinds = {k for k, _g in rules}
     all_rows = list(orgs.values_list(*ORG_FIELDS))
-    key = result = None
-    if version is not None:
-        rule_rows = sorted((k, r.pk, r.meeting_type_id, r.meeting_type.name, r.period)
-                           for k, found in rules.items() for r in found)
-        digest = hashlib.blake2b(repr((today, version, all_rows, rule_rows)).encode(), digest_size=20)
-        key = f"orglife:subtree:{digest.hexdigest()}"
-        result = cache.get(key)
-    if result is None:
-        result = subtree_compliance(orgs, today, rows=[r for r in all_rows if r[2] in kinds], rules=rules)
-        if key is not None:
-            cache.set(key, result, CACHE_SECONDS)
+    scope = hashlib.blake2b(repr((today, all_rows)).encode(), digest_size=20).hexdigest()
+    rule_rows = sorted((k, r.pk, r.meeting_type_id, r.meeting_type.name, r.period)
+                       for k, found in rules.items() for r in found)
+    result = _cached(_key("compliance", versions.get(TallyVersion.HELD), scope, rule_rows),
+                     lambda: subtree_compliance(orgs, today, rows=[r for r in all_rows if r[2] in kinds],
+                                                rules=rules))
     first, last = result.window
-    return result, subtree_rate(orgs, first, last)
+    rate = _cached(_key("rates", versions.get(TallyVersion.TALLIES), scope),
+                   lambda: subtree_rate(orgs, first, last))
+    return result, rate

@@ -174,12 +174,15 @@ class HeldMonths(models.Model):
 
 
 class TallyVersion(models.Model):
-    """A number that changes, in the same transaction, with every change to the months held (`HeldMonths`).
+    """Numbers that change, in the same transaction, with what subtree summaries are computed from.
 
-    Subtree compliance is cached under it (with the organisations and rules it was computed from): a
-    meeting recorded, moved, reopened or dropped anywhere makes the next read compute afresh. The token,
-    new at each change, keeps a database restored to an older number from results cached after it.
+    Row HELD moves with every change to the months held (`HeldMonths`): subtree compliance is cached
+    under it. Row TALLIES moves with every write to the tallies (`MeetingOrg`, attendance included):
+    subtree attendance rates are cached under it. The token, new at each change, keeps a database
+    restored to an older number from results cached after it.
     """
+
+    HELD, TALLIES = 1, 2
 
     number = models.BigIntegerField(default=0)
     token = models.CharField(max_length=16, default="")

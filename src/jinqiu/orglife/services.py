@@ -80,11 +80,20 @@ def _sync_expected(meeting: Meeting) -> None:
             meeting.attendances.filter(person_id=person_id).update(org_id=expected[person_id])
 
 
-def held_months_changed() -> None:
-    """Move the version on, in the caller's transaction: cached subtree compliance is no longer read."""
+def _version_moves(pk: int) -> None:
     token = secrets.token_hex(8)
-    if not TallyVersion.objects.filter(pk=1).update(number=F("number") + 1, token=token):
-        TallyVersion.objects.update_or_create(pk=1, defaults={"number": 1, "token": token})
+    if not TallyVersion.objects.filter(pk=pk).update(number=F("number") + 1, token=token):
+        TallyVersion.objects.update_or_create(pk=pk, defaults={"number": 1, "token": token})
+
+
+def held_months_changed() -> None:
+    """In the caller's transaction: cached subtree compliance is no longer read."""
+    _version_moves(TallyVersion.HELD)
+
+
+def tallies_changed() -> None:
+    """In the caller's transaction: cached subtree attendance rates are no longer read."""
+    _version_moves(TallyVersion.TALLIES)
 
 
 def _tally(meeting: Meeting) -> None:
@@ -108,6 +117,7 @@ def _tally(meeting: Meeting) -> None:
     if stale != fresh:  # an attendance tap changes none of it
         refresh_held_months({(org_id, type_id, month // 12) for org_id, type_id, month, _held in stale | fresh
                              if type_id is not None})
+    tallies_changed()
 
 
 def refresh_held_months(keys: Iterable[tuple[int, int, int]]) -> None:

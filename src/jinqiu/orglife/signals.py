@@ -28,7 +28,8 @@ def membership_saved(sender, instance, created: bool = False, update_fields=None
 def link_deleted(sender, instance, **kwargs) -> None:
     """A link removed (a partner dropped from a joint meeting, or the meeting deleted from the admin) takes
     its month with it."""
-    from .services import refresh_held_months
+    from .services import refresh_held_months, tallies_changed
 
     if instance.meeting_type_id is not None:
         refresh_held_months([(instance.org_id, instance.meeting_type_id, instance.month // 12)])
+    tallies_changed()
