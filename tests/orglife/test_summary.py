@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jinqiu.organizations import services as org_services
 from jinqiu.organizations.models import PartyOrg
-from jinqiu.orglife import compliance, selectors, services
+from jinqiu.orglife import selectors, services
 from jinqiu.orglife.compliance import subtree_compliance, subtree_summary, tally_version
 from jinqiu.orglife.models import FrequencyRule, HeldMonths, Meeting, MeetingOrg
 from jinqiu.people import services as people_services
@@ -27,11 +27,9 @@ TODAY = date(2026, 1, 5)
 @pytest.fixture(autouse=True)
 def _frozen_and_empty_cache():
     cache.clear()
-    compliance._RECENT.clear()
     with time_machine.travel(TODAY, tick=False):
         yield
     cache.clear()
-    compliance._RECENT.clear()
 
 
 def _figures(result, rate):
@@ -72,11 +70,6 @@ def test_an_unchanged_subtree_is_read_from_the_cache(world):
     with CaptureQueriesContext(connection) as queries:
         assert _figures(*subtree_summary(orgs)) == first
     assert len(queries) == 3  # the versions, the rules, the organisations: no months held, no tallies read
-    # The same in another process: from the shared cache.
-    compliance._RECENT.clear()
-    with CaptureQueriesContext(connection) as queries:
-        assert _figures(*subtree_summary(orgs)) == first
-    assert len(queries) == 3
     # An attendance tap leaves compliance cached; the rates follow it.
     version = tally_version()
     services.attendance_all_present(actor=None, meeting=meeting)

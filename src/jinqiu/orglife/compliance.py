@@ -302,23 +302,20 @@ def tally_version(which: int = TallyVersion.HELD) -> tuple[int, str] | None:
 
 
 CACHE_SECONDS = 6 * 3600
-_RECENT: dict[str, object] = {}  # this process's last few results, by the same keys: no unpickling
-RECENT_SIZE = 16
 
 
 def _cached(key: str | None, compute):
-    """The value under `key` (content-addressed: the versions and data it was computed from), else computed."""
+    """The value under `key` (content-addressed: the versions and data it was computed from), else computed.
+
+    Only in the shared cache: results kept alive in the process would make every cycle collection
+    longer (a city's result is some 12,000 objects).
+    """
     if key is None:
         return compute()
-    value = _RECENT.get(key)
+    value = cache.get(key)
     if value is None:
-        value = cache.get(key)
-        if value is None:
-            value = compute()
-            cache.set(key, value, CACHE_SECONDS)
-        while len(_RECENT) >= RECENT_SIZE:
-            _RECENT.pop(next(iter(_RECENT)), None)
-        _RECENT[key] = value
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
     return value
 
 
