@@ -57,6 +57,7 @@ COMPARED = ("name", "ethnicity", "original_unit_name", "original_position", "ran
             "is_party_member", "joined_party_on", "address", "mobile", "phone", "health", "living", "note")
 FIELD_KEYS = ("gender", *COMPARED)
 _ALL_MISSING = (_MISSING,) * len(FIELD_KEYS)
+_AT = {key: i for i, key in enumerate(FIELD_KEYS)}
 
 
 def file_hash(path: Path) -> str:
@@ -487,16 +488,21 @@ class _Insert:
         self.template = [f.get_db_prep_save(now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
                                             else f.get_default(), connection) for f in fields]
         self.dates = tuple(self.position[k] for k in ("birth_date", "retirement_date", "joined_party_on"))
+        self.field_positions = tuple(self.position[k] for k in FIELD_KEYS)
         self.adapt_date = connection.ops.adapt_datefield_value
         qn = connection.ops.quote_name
         # Table and column names from the model's metadata, quoted; every value is a parameter.
         self.sql = (f"INSERT INTO {qn(Person._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
                     f"VALUES ({', '.join(['%s'] * len(fields))})")
 
-    def row(self, values: dict[str, Any]) -> list:
+    def row(self, fields: tuple, extra: dict[str, Any]) -> list:
+        """A candidate's `fields` (FIELD_KEYS order, _MISSING for none) and the `extra` derived columns."""
         row = self.template.copy()
+        for i, value in zip(self.field_positions, fields, strict=True):
+            if value is not _MISSING:
+                row[i] = value
         position = self.position
-        for key, value in values.items():
+        for key, value in extra.items():
             row[position[key]] = value
         adapt = self.adapt_date
         for i in self.dates:
@@ -634,17 +640,18 @@ class Importer:
             index = indexes[cand.row]
             person = existing.get(index)
             if person is None:
-                f = self._fields_for(cand)
-                if "retirement_type" not in f:
+                fields = cand.fields
+                if fields[_AT["retirement_type"]] is _MISSING:
                     cand.error("离/退休", _("The retirement type (离休 or 退休) is missing."))
                     self._reject(cand)
                     continue
                 self.analysis.counts["new"] += 1
                 self._warn(cand)
                 if write:
-                    new_rows.append(self._new_row(cand, f, org, index))
-                    if org is not None and f.get("is_party_member"):
-                        placed.append((index, org, f.get("joined_party_on") or self.today))
+                    new_rows.append(self._new_row(cand, org, index))
+                    if org is not None and fields[_AT["is_party_member"]] is True:
+                        joined = fields[_AT["joined_party_on"]]
+                        placed.append((index, org, self.today if joined is _MISSING else joined))
                 continue
             if person.pk not in reachable:
                 cand.error("身份证号", _("This person is registered in another organisation outside your scope: a "
@@ -668,23 +675,27 @@ class Importer:
             f["original_unit_id"] = self._unit_id(f["original_unit_name"])
         return f
 
-    def _new_row(self, cand: Candidate, f: dict[str, Any], org: PartyOrg | None, index: str) -> list:
+    def _new_row(self, cand: Candidate, org: PartyOrg | None, index: str) -> list:
         """The INSERT row of a new person: every derived field as `people.services.person_create` computes it."""
-        derived = _Derived(f["name"])
+        fields = cand.fields
+        derived = _Derived(fields[_AT["name"]])
         number = cand.id_number
         # Person.set_id_number's three fields, the blind index already computed for the lookup (the
         # equality with the service's person is tested).
         derived.id_number_enc, derived.id_number_index = crypto.encrypt(number), index
         derived.id_number_masked = idnumber.mask(number)
         people_services.refresh_search_text(derived, number)
-        f["birth_date"] = cand.birth
-        f["id_number_enc"], f["id_number_index"] = derived.id_number_enc, index
-        f["id_number_masked"], f["search_text"] = derived.id_number_masked, derived.search_text
-        if org is None and self.into_org is not None and self.into_org.unit_id and not f.get("is_party_member"):
-            f["service_unit_id"] = self.into_org.unit_id
+        extra = {"birth_date": cand.birth, "id_number_enc": derived.id_number_enc, "id_number_index": index,
+                 "id_number_masked": derived.id_number_masked, "search_text": derived.search_text}
+        unit_name = fields[_AT["original_unit_name"]]
+        if unit_name is not _MISSING:
+            extra["original_unit_id"] = self._unit_id(unit_name)
+        if (org is None and self.into_org is not None and self.into_org.unit_id
+                and fields[_AT["is_party_member"]] is not True):
+            extra["service_unit_id"] = self.into_org.unit_id
         if self._insert is None:
             self._insert = _Insert()
-        return self._insert.row(f)
+        return self._insert.row(fields, extra)
 
     def _existing(self, cand: Candidate, person: Person, primary: Membership | None, org: PartyOrg | None,
                   *, write: bool) -> None:
