@@ -133,7 +133,7 @@ def org_calendar(org: PartyOrg, year: int, today: date | None = None) -> list[Ca
 ORG_FIELDS = ("pk", "name", "kind", "establishment", "founded_on", "dissolved_on")
 
 
-@dataclass
+@dataclass(slots=True)
 class OrgCompliance:
     row: tuple  # the organisation's ORG_FIELDS
     required: int = 0
@@ -155,7 +155,7 @@ class OrgCompliance:
     def name(self) -> str:
         return self.row[1]
 
-    @cached_property
+    @property
     def org(self) -> PartyOrg:
         """The organisation, with the fields compliance read (built when asked for: a city has 2,000)."""
         return PartyOrg(**dict(zip(ORG_FIELDS, self.row, strict=True)))
