@@ -54,8 +54,8 @@ LEAVE_REASONS = ["住院治疗", "行动不便", "外出探亲", "身体不适",
 THEMES = ["重温入党誓词", "参观红色教育基地", "志愿服务进社区", "学习身边榜样", "垃圾分类宣传"]
 IN_SERVICE = ["区财政局机关第一党支部", "区税务局第二党支部", "实验小学党支部", "社区卫生服务中心党支部",
               "区人民医院内科党支部", "区公安分局交警大队党支部", "区市场监管局机关党支部", "金秋中学教工党支部"]
-JOINT_THEMES = ["联合主题党日:重温入党誓词", "共建主题党日:志愿服务进社区", "联合主题党日:参观红色教育基地",
-                "共建主题党日:红色故事进校园", "联合主题党日:老少共话初心"]
+SHARED_THEMES = ["共建主题党日:志愿服务进社区", "共建主题党日:邻里互助结对", "共建主题党日:重温入党誓词"]
+IN_SERVICE_THEMES = ["联合主题党日:参观红色教育基地", "联合主题党日:红色故事进校园", "联合主题党日:老少共话初心"]
 
 
 def _attendance_odds(age: int) -> tuple[float, float]:
@@ -181,9 +181,8 @@ class _Batch:
         hour = rng.choice((9, 14))
         mode = MeetingMode.ONLINE if rng.random() < 0.05 else MeetingMode.OFFLINE
         lesson = mtype.is_lesson
-        joint = len(hosts) > 1 or partner_text
-        topic = rng.choice(TOPICS) if lesson else (
-            rng.choice(JOINT_THEMES if joint else THEMES) if mtype.code == JOINT_TYPE else "")
+        themes = SHARED_THEMES if len(hosts) > 1 else IN_SERVICE_THEMES if partner_text else THEMES
+        topic = rng.choice(TOPICS) if lesson else (rng.choice(themes) if mtype.code == JOINT_TYPE else "")
         self.meetings.append(Meeting(
             org=org, meeting_type=mtype, status=MeetingStatus.HELD, held_on=day, mode=mode,
             starts_at=timezone.make_aware(datetime.combine(day, time(hour, 30 if hour == 14 else 0))),
