@@ -130,6 +130,8 @@ _DATE_PATTERNS = (
 
 def parse_date(value: object) -> tuple[datetime.date, str]:
     """A date and its precision ("day", "month" or "year"); a month or year alone means its first day."""
+    if value.__class__ is str:  # the usual cell
+        return _parse_date_text(value)
     if isinstance(value, datetime.datetime):
         return value.date(), "day"
     if isinstance(value, datetime.date):

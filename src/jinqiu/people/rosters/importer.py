@@ -291,6 +291,7 @@ def _candidate(number: int, cells: list[reader.Cell], mapping: dict[int, str], w
         texts += [""] * (width - n)
     cand = Candidate(row=number, raw=SEP.join(texts), fields=())
     values: dict[str, reader.Cell] = {}
+    strs: dict[str, str] = {}  # each mapped cell as trimmed text
     for i, key in mapping.items():
         cell = cells[i] if i < n else reader.BLANK
         kind = cell.kind
@@ -304,18 +305,19 @@ def _candidate(number: int, cells: list[reader.Cell], mapping: dict[int, str], w
                 cell = reader.Cell(str(value), _TEXT)
             elif value[:1] == "'":
                 cell = reader.Cell(columns.unescape(value), _TEXT)
+            strs[key] = cell.value.strip()
+        else:
+            strs[key] = _cell_text(cell).strip()
         values[key] = cell
     f: dict[str, Any] = {}
 
+    def too_long(key: str) -> str:
+        cand.error(BY_KEY[key].header, _("Too long: at most %(n)s characters.") % {"n": _LIMITS[key]})
+        return ""
+
     def text(key: str) -> str:
-        cell = values.get(key)
-        if cell is None:
-            return ""
-        value = (cell.value if cell.kind == _TEXT else _cell_text(cell)).strip()
-        if len(value) > _LIMITS[key]:
-            cand.error(BY_KEY[key].header, _("Too long: at most %(n)s characters.") % {"n": _LIMITS[key]})
-            return ""
-        return value
+        value = strs.get(key, "")
+        return too_long(key) if len(value) > _LIMITS[key] else value
 
     name = text("name")
     if not name:
@@ -344,7 +346,9 @@ def _candidate(number: int, cells: list[reader.Cell], mapping: dict[int, str], w
                           % {"number": idnumber.mask(info.number)})
 
     for key in ("gender", "retirement_type", "health", "living"):
-        value = text(key)
+        value = strs.get(key)
+        if value and len(value) > _LIMITS[key]:
+            value = too_long(key)
         if value:
             try:
                 f[key] = columns.parse_enum(key, value)
@@ -375,7 +379,9 @@ def _candidate(number: int, cells: list[reader.Cell], mapping: dict[int, str], w
                 cand.error(BY_KEY[key].header, str(exc.message))
 
     for key in ("ethnicity", "original_unit_name", "address", "note"):
-        value = text(key)
+        value = strs.get(key)
+        if value and len(value) > _LIMITS[key]:
+            value = too_long(key)
         if value:
             f[key] = pool.setdefault(value, value) if key in _POOLED else value
     _position_and_rank(cand, f, text, pool)
@@ -632,8 +638,12 @@ class Importer:
             ended_on__isnull=True).select_related("org")} if existing else {}
         new_rows: list[list] = []
         placed: list[tuple[str, PartyOrg, date]] = []  # (blind index, organisation, since) of new party members
+        into_org = self.into_org
         for cand in chunk:
-            org = self._org_for(cand) if not cand.errors else None
+            if cand.errors:
+                self._reject(cand)
+                continue
+            org = self._org_for(cand) if cand.org_name else into_org
             if cand.errors:
                 self._reject(cand)
                 continue
@@ -646,7 +656,8 @@ class Importer:
                     self._reject(cand)
                     continue
                 self.analysis.counts["new"] += 1
-                self._warn(cand)
+                if cand.warnings:
+                    self._warn(cand)
                 if write:
                     new_rows.append(self._new_row(cand, org, index))
                     if org is not None and fields[_AT["is_party_member"]] is True:
