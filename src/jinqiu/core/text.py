@@ -92,6 +92,7 @@ SURNAME_READINGS: dict[str, str] = {
 
 _WS = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_HAN = re.compile("[\u3400-\u9fff\U00020000-\U0003134f]")  # as _is_han
 _MAX_VARIANTS = 8
 _NAME_PUNCTUATION = re.compile(r"[·•・‧.\-'’]+")
 
@@ -215,7 +216,9 @@ def _surname_syllables(simplified: str) -> tuple[list[list[str]], str]:
 
 
 def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(i for i in items if i))
+    found = dict.fromkeys(items)
+    found.pop("", None)
+    return list(found)
 
 
 def name_keys(name: str) -> list[str]:
@@ -230,7 +233,7 @@ def name_keys(name: str) -> list[str]:
     keys = [written.lower(), simplified.lower()]
     # "阿依古丽·买买提" is also found as "阿依古丽买买提".
     keys.append(_NAME_PUNCTUATION.sub("", simplified).lower())
-    if not any(_is_han(c) for c in simplified):
+    if not _HAN.search(simplified):
         return _unique(keys)
     syllables, rest = _surname_syllables(simplified)
     syllables += _syllables(rest)
@@ -238,7 +241,7 @@ def name_keys(name: str) -> list[str]:
         # Compound surnames can mix fixed and common readings; keep the list short.
         for combo in islice(product(*syllables), _MAX_VARIANTS):
             keys.append("".join(combo))
-            keys.append("".join(s[0] for s in combo))
+            keys.append("".join([s[0] for s in combo]))
     return _unique(keys)
 
 

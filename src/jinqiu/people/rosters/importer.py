@@ -237,10 +237,11 @@ def _rows(path: Path, file_name: str, analysis: Analysis, mapping: dict[int, str
             if count > limit:
                 raise reader.FileRejected(_("The file has more than %(limit)s rows; split it into smaller files.")
                                           % {"limit": limit})
-            for col, last in fill_from.pop(number, ()):
-                if col - 1 < len(cells):
-                    active[col] = (cells[col - 1], last)
-            for col, (cell, last) in list(active.items()):
+            if fill_from:
+                for col, last in fill_from.pop(number, ()):
+                    if col - 1 < len(cells):
+                        active[col] = (cells[col - 1], last)
+            for col, (cell, last) in list(active.items()) if active else ():
                 if number > last:
                     del active[col]
                     continue

@@ -303,7 +303,9 @@ def _calamine_rows(sheet, formulas: dict[tuple[int, int], str]) -> Iterator[tupl
     for offset, row in enumerate(sheet.iter_rows()):
         number = first_row + 1 + offset
         # The usual cell is a non-empty string: a TEXT cell without the type tests of _calamine_cell.
-        cells = pad + [(known(v) or text_cell(v)) if v.__class__ is text and v else _calamine_cell(v) for v in row]
+        cells = [(known(v) or text_cell(v)) if v.__class__ is text and v else _calamine_cell(v) for v in row]
+        if pad:
+            cells[:0] = pad
         if number in formula_rows:
             for col in range(first_col + 1, len(cells) + 1):
                 if (number, col) in formulas:
