@@ -64,6 +64,9 @@ def main() -> None:
         build_orglife(seed=1)
     print(f"database: {connection.vendor}, organisations: {PartyOrg.objects.count()}, "
           f"meetings: {Meeting.objects.count()}, attendances: {Attendance.objects.count()}", flush=True)
+    from jinqiu.core.startup import warm_and_freeze
+
+    warm_and_freeze()  # as the server does at start (jinqiu/wsgi.py)
 
     client = Client()
     for username in ("bureau", "street"):

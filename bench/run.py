@@ -101,6 +101,9 @@ def main() -> None:
 
     city_dataset()
     print(f"database: {connection.vendor}, persons: {Person.objects.count()}", flush=True)
+    from jinqiu.core.startup import warm_and_freeze
+
+    warm_and_freeze()  # as the server does at start (jinqiu/wsgi.py)
 
     rng = random.Random(1)
     sample = list(Person.objects.order_by("?" if connection.vendor == "postgresql" else "pk")
