@@ -2,11 +2,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinqiu.core.widgets import DateInput
 from jinqiu.organizations.models import PartyOrg
 
 from .models import AttendanceStatus, FileKind, FrequencyRule, Meeting, MeetingType, Period
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
