@@ -75,6 +75,7 @@ def test_full_roster_round_trip_keeps_position_and_rank(world, client_for, tmp_p
     make_person("乙", org=world.branch, original_position="", rank="副科级")
     make_person("丙", org=world.neighbor_branch, original_position="科员")
     make_person("丁", org=world.branch, original_position="主任(兼)", rank="正科级")
+    make_person("戊", org=world.branch, original_position="副主任（主持工作）", rank="")
     response = client_for("bureau").post(reverse("organizations:roster_export_full", args=[world.root.pk]),
                                          {"reason": "迁移到新系统"})
     assert response.status_code == 200
@@ -84,7 +85,7 @@ def test_full_roster_round_trip_keeps_position_and_rank(world, client_for, tmp_p
     members = Person.objects.filter(memberships__org__path__startswith=world.root.path,
                                     memberships__ended_on__isnull=True).distinct()
     before = {p.id_number: {k: v for k, v in snapshot(p).items() if k in ROUND_TRIP} for p in members}
-    assert {v["name"] for v in before.values()} >= {"甲", "乙", "丙", "丁"}
+    assert {v["name"] for v in before.values()} >= {"甲", "乙", "丙", "丁", "戊"}
     assert {v["name"]: (v["original_position"], v["rank"]) for v in before.values()}["乙"] == ("", "副科级")
     members.delete()
 
@@ -114,6 +115,8 @@ def test_plain_position_and_rank_columns_of_real_rosters(world, tmp_path):
 @pytest.mark.parametrize(("value", "expected"), [
     ("局长(正处级)", ("局长", "正处级")), ("局长（正处级）", ("局长", "正处级")), ("(副科级)", ("", "副科级")),
     ("科员", ("科员", "")), ("主任(正科级)科员", ("主任(正科级)科员", "")), ("局长 ( 正处级 )", ("局长", "正处级")),
+    ("主任(兼)", ("主任(兼)", "")), ("副主任（主持工作）", ("副主任（主持工作）", "")), ("局长(副处)", ("局长", "副处")),
+    ("(一级调研员)", ("", "一级调研员")), ("主任(兼)(正科级)", ("主任(兼)", "正科级")), ("()", ("()", "")),
 ])
 def test_split_position(value, expected):
     assert columns.split_position(value) == expected

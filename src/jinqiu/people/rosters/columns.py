@@ -108,13 +108,18 @@ def clean_text(value: object) -> str:
 _TRAILING_BRACKET = re.compile(r"^(.*?)\s*[(（]([^()（）]*)[)）]$", re.DOTALL)
 
 
+# What a rank looks like: 正处级, 副厅级, 享受副局级待遇, 正处, 副科, 科员, 办事员, 一级巡视员, 二级调研员.
+_RANK = re.compile(r"级|^[正副][部省厅局司处县科股]$|(?:科员|办事员|巡视员|调研员)$")
+
+
 def split_position(value: str) -> tuple[str, str]:
     """A 原职务(职级) cell: "局长(正处级)" → ("局长", "正处级"); "(正处级)" → ("", "正处级"); "局长" → ("局长", "").
 
-    Only a bracket at the end holds the rank, as the column's header says (full-width brackets too).
+    Only a bracket at the end holds the rank, as the column's header says (full-width brackets too), and
+    only when what it holds looks like a rank: "主任(兼)" or "副主任（主持工作）" stay whole positions.
     """
     m = _TRAILING_BRACKET.match(value)
-    if m is None:
+    if m is None or not _RANK.search(m.group(2).strip()):
         return value, ""
     return m.group(1).strip(), m.group(2).strip()
 
