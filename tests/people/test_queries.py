@@ -37,3 +37,23 @@ def test_home_page_query_count_is_fixed(world, client_for):
     for i in range(20):
         make_person(f"首页{i:02d}", region=world.community2, org=world.neighbor_branch, birth=date(1930 + i, 2, 2))
     assert _count(client, "/") == before
+
+
+def test_unit_list_counts_each_units_persons_in_scope_with_fixed_queries(world, client_for):
+    from jinqiu.organizations import services as org_services
+
+    bureau = client_for("bureau")
+    few = _count(bureau, "/orgs/units/")
+    for i in range(30):
+        unit = org_services.unit_create(actor=None, fields={"name": f"测试单位{i:02d}", "kind": "agency",
+                                                            "region": world.district})
+        make_person(f"单位{i:02d}", region=world.community if i % 2 else world.other_community, org=None,
+                    original_unit=unit, birth=date(1940, 1, 1 + i % 28))
+    assert _count(bureau, "/orgs/units/") == few
+    page = bureau.get("/orgs/units/?q=测试单位0").content.decode()
+    assert page.count('?unit=') == 10
+    rows = {u.name: u.retiree_count for u in bureau.get("/orgs/units/?q=测试单位").context["page"].object_list}
+    assert sum(rows.values()) == 30 and set(rows.values()) == {1}
+    street = client_for("street")  # the same test client, logged in again
+    rows = {u.name: u.retiree_count for u in street.get("/orgs/units/?q=测试单位").context["page"].object_list}
+    assert sum(rows.values()) == 15  # the street sees the persons living in its communities only

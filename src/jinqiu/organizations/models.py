@@ -18,6 +18,40 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class UnitQuerySet(models.QuerySet):
+    """Units that can carry, once fetched, how many persons of a given set each one has (`with_counts`).
+
+    The counts are read like a prefetch: one grouped query over the persons of the units fetched, after
+    the page is cut. An annotation would count before the LIMIT: a join grouping every person of a city,
+    or on PostgreSQL a correlated subquery that re-ran the scope's subplans for each unit (1.5 s).
+    """
+
+    _count_persons = None
+
+    def with_counts(self, persons: models.QuerySet):
+        clone = self._chain()
+        clone._count_persons = persons
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._count_persons = self._count_persons
+        return clone
+
+    def _fetch_all(self):
+        fetched = self._result_cache is not None
+        super()._fetch_all()
+        if not fetched and self._count_persons is not None:
+            units = [u for u in self._result_cache if isinstance(u, Unit)]
+            counts: dict[int, int] = {}
+            for start in range(0, len(units), 500):
+                ids = [u.pk for u in units[start:start + 500]]
+                counts.update(self._count_persons.filter(original_unit_id__in=ids).order_by()
+                              .values_list("original_unit_id").annotate(n=models.Count("pk")))
+            for unit in units:
+                unit.retiree_count = counts.get(unit.pk, 0)
+
+
 class Unit(TimeStamped):
     """单位: an original work unit or a 管理服务单位; old rosters also name units that no longer exist."""
 
@@ -32,6 +66,8 @@ class Unit(TimeStamped):
     )
     is_active = models.BooleanField(_("still exists"), default=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from jinqiu.core import crypto, idnumber, text
@@ -139,14 +138,8 @@ def person_detail(qs: QuerySet[Person], pk: int) -> Person:
 def units_with_retiree_counts(units: QuerySet[Unit], persons: QuerySet[Person]) -> QuerySet[Unit]:
     """Each unit's retired persons (among those the user sees) and whether it has its own party org."""
     has_org = PartyOrg.objects.filter(unit=OuterRef("pk"), dissolved_on__isnull=True)
-    # A correlated count, not a join with GROUP BY: a page of 50 units (in name order, by the unique index)
-    # then counts the persons of those 50 only, instead of grouping every person of the city first.
-    retirees = (persons.filter(status=PersonStatus.ACTIVE, original_unit=OuterRef("pk")).order_by()
-                .values("original_unit").annotate(n=Count("pk")).values("n"))
-    return units.select_related("region", "parent").annotate(
-        retiree_count=Coalesce(Subquery(retirees), 0),
-        has_party_org=Exists(has_org),
-    )
+    return (units.select_related("region", "parent").annotate(has_party_org=Exists(has_org))
+            .with_counts(persons.filter(status=PersonStatus.ACTIVE)))
 
 
 def org_subtree_totals(org: PartyOrg, orgs: QuerySet[PartyOrg], persons: QuerySet[Person] | None) -> dict:
