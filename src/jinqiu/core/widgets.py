@@ -6,6 +6,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 
 class FastSelect(forms.Select):
@@ -33,8 +34,6 @@ class SearchableSelect(FastSelect):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        from django.utils.translation import gettext
-
         select = super().render(name, value, attrs, renderer)
         return format_html(
             '<div class="select-filter" data-select-filter>'
