@@ -18,10 +18,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/jinqiu serve --host 127.0.0.1 --port 8000
 
+# Tests run on both cores (pytest-xdist); PYTEST_ARGS="-n 0 tests/people" runs a part on one.
+PYTEST_ARGS ?= -n 2
 test: $(STAMP)
+	bin/test-deps
 	$(VENV)/bin/ruff check src tests bench
 	$(PY) manage.py makemigrations --check --dry-run -v 0
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
