@@ -28,7 +28,8 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinqiu.settings")
 
 HEADERS = ["序号", "姓名", "性别", "民族", "身份证号", "出生年月", "原工作单位", "原职务(职级)", "离/退休",
-           "离退休时间", "入党时间", "所在党组织", "现居住地址", "联系电话", "健康状况", "居住情况", "备注"]
+           "离退休时间", "入党时间", "所在党组织", "现居住地址", "联系电话", "健康状况", "居住情况", "备注", "居住社区"]
+COMMUNITY = "新东社区"  # every row lives there: a person is imported only where someone can see them
 
 
 def generate(path: Path, rows: int) -> None:
@@ -56,7 +57,7 @@ def generate(path: Path, rows: int) -> None:
                    "男" if gender == "M" else "女", "汉族", number, birth.isoformat(), "区教育局", "科员",
                    "退休", date(2000 + i % 20, 1 + i % 12, 1).isoformat(),
                    date(1970 + i % 20, 7, 1).isoformat() if party else "", "", f"新东社区{i % 300}号",
-                   f"138{i:08d}", "良好", "独居", ""])
+                   f"138{i:08d}", "良好", "独居", "", COMMUNITY])
     wb.save(path)
 
 
@@ -68,6 +69,11 @@ def _setup_db(data_dir: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    from jinqiu.regions import services
+
+    district = services.region_create(actor=None, parent=None, name="金秋区", level="district", code="320706")
+    street = services.region_create(actor=None, parent=district, name="新浦街道", level="street")
+    services.region_create(actor=None, parent=street, name=COMMUNITY, level="community")
 
 
 def run_ours(path: Path) -> dict:
@@ -86,6 +92,9 @@ def run_theirs(path: Path, limit: int | None) -> dict:
     from jinqiu.core import crypto, idnumber
     from jinqiu.people.models import Person
     from jinqiu.people.services import refresh_search_text
+    from jinqiu.regions.models import Region
+
+    community = Region.objects.get(name=COMMUNITY).pk  # looked up once, as our importer does
 
     class PersonResource(resources.ModelResource):
         name = fields.Field(attribute="name", column_name="姓名")
@@ -127,6 +136,7 @@ def run_theirs(path: Path, limit: int | None) -> dict:
             instance.set_id_number(info)
             instance.birth_date, instance.gender = info.birth_date, info.gender
             instance.is_party_member = bool(instance.joined_party_on)
+            instance.region_id = community
             refresh_search_text(instance, info.number)
 
     t = time.perf_counter()

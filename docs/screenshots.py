@@ -26,7 +26,7 @@ def login(page, username):
     page.goto(f"{BASE}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "Jinqiu@2026")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
 
 

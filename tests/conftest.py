@@ -1,5 +1,6 @@
 import pytest
 
+from tests.browser import a11y, browser  # noqa: F401  (one Chromium per process for tests/e2e and tests/ui)
 from tests.factories import build_world
 
 

@@ -100,6 +100,8 @@ def build_world() -> World:
         "sysadmin": make_user("sysadmin", [Role.SYSADMIN]),
         "secadmin": make_user("secadmin", [Role.SECADMIN]),
         "auditor": make_user("auditor", [Role.AUDITOR]),
+        # 区领导: reads the whole district's pages and dashboards, writes nothing; the bureau's scopes.
+        "leader": make_user("leader", [Role.LEADER], [district, root]),
     }
     account_services.pairing_create(actor=None, contact=world.users["pair"], person=zhang)
     return world

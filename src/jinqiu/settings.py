@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "treebeard",
+    "csp",
     "ninja",
     "axes",
     "auditlog",
@@ -103,16 +105,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "jinqiu.accounts.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jinqiu.core.middleware.RefuseUnstorableTextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "jinqiu.accounts.middleware.AuditlogMiddleware",
     "jinqiu.accounts.middleware.LoginRequiredMiddleware",
+    "jinqiu.accounts.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -172,6 +178,7 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "jinqiu.accounts.passwords.StrongPasswordValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "jinqiu.accounts.passwords.ZxcvbnValidator", "OPTIONS": {"min_score": 3}},
 ]
 
 # Lock out after 5 failures for 30 minutes, by username and, separately, by IP address.
@@ -181,14 +188,25 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Proxies (nginx, a load balancer) in front of the app that append to X-Forwarded-For: the client address is
+# read through this many of them, for lockout, the access log and the change history. 0: the header is ignored.
+JINQIU_TRUSTED_PROXIES = env_int("JINQIU_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "jinqiu.accounts.network.client_ip"
 
 # Idle timeout: the session lives 30 minutes after the last request.
 SESSION_COOKIE_AGE = env_int("JINQIU_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("JINQIU_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Production behind HTTPS: secure cookies, redirect to HTTPS, HSTS (JINQIU_HSTS_SECONDS, default a year).
+SECURE = env_bool("JINQIU_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE
+SECURE_HSTS_SECONDS = env_int("JINQIU_HSTS_SECONDS", 31_536_000) if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE and env_bool("JINQIU_HSTS_PRELOAD", True)
+SECURE_REDIRECT_EXEMPT = [r"^health"]  # the load balancer's probe speaks plain HTTP
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("zh-hant", _("繁體中文")), ("en", _("English"))]
@@ -247,14 +265,38 @@ ROSTER_IMPORT_BACKGROUND_BYTES = env_int("JINQIU_ROSTER_BACKGROUND_KB", 512) * 1
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+if JINQIU_TRUSTED_PROXIES:
+    # The proxy tells whether the client spoke HTTPS (nginx: proxy_set_header X-Forwarded-Proto $scheme).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts and styles only as files from static/ (HTMX, our js/ and
+# css/); no inline script, style or eval. The vendored Alpine.js is not loaded by any page: its standard
+# build needs 'unsafe-eval', so a page that ever needs it must use Alpine's CSP build.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Masked fields (phones) are stored in the change history as 138****5678, and an empty one stays empty.
+AUDITLOG_MASK_CALLABLE = "jinqiu.core.history.mask_for_log"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_forbidden": {"()": "jinqiu.core.errors.OneLineForbidden"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("JINQIU_LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "ERROR"}},
+    "loggers": {"axes": {"level": "ERROR"}, "django.request": {"filters": ["one_line_forbidden"]}},
 }

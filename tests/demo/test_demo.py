@@ -26,6 +26,7 @@ from jinqiu.people.models import (
     PersonStatus,
     RetirementType,
 )
+from jinqiu.people.services import END_TRANSFER
 from jinqiu.regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_membership_rules_hold(demo):
         pk__in=active_primary.values("person_id"))
     assert pending.exists()
     assert active_primary.exclude(outside_org_name="").exists()
-    assert Membership.objects.filter(kind=MembershipKind.PRIMARY, end_reason="组织关系转接").exists()
+    assert Membership.objects.filter(kind=MembershipKind.PRIMARY, end_reason=END_TRANSFER).exists()
 
 
 def test_most_members_hold_their_relation_in_their_community(demo):

@@ -54,6 +54,6 @@ def test_street_worker_reveals_id_and_auditor_sees_it(live_server, browser, a11y
     page.goto(f"{base}/accounts/access-log/")
     a11y.check(page)
     body = page.locator("main").inner_text()
-    assert "street" in body and "核对离休待遇" in body and "id_number" in body
+    assert "street" in body and "核对离休待遇" in body and "身份证号" in body
     context.close()
     assert a11y.pages >= 5

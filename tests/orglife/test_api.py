@@ -59,13 +59,13 @@ def test_compliance_and_person_attendance(world, client_for):
 
 
 OPS = [  # (method, path template, payload, personas allowed in scope)
-    ("get", "/api/orglife/meetings/{m}", None, {"bureau", "street", "secretary"}),
+    ("get", "/api/orglife/meetings/{m}", None, {"bureau", "street", "secretary", "leader"}),
     ("patch", "/api/orglife/meetings/{m}", {"place": "活动室"}, {"bureau", "street", "secretary"}),
     ("post", "/api/orglife/meetings/{m}/all-present", {}, {"bureau", "street", "secretary"}),
     ("put", "/api/orglife/attendance/{a}", {"status": "present"}, {"bureau", "street", "secretary"}),
-    ("get", "/api/orglife/meetings?org={o}", None, {"bureau", "street", "secretary"}),
-    ("get", "/api/orglife/compliance?org={o}", None, {"bureau", "street", "secretary"}),
-    ("get", "/api/orglife/persons/{p}/attendance", None, {"bureau", "street", "secretary", "pair"}),
+    ("get", "/api/orglife/meetings?org={o}", None, {"bureau", "street", "secretary", "leader"}),
+    ("get", "/api/orglife/compliance?org={o}", None, {"bureau", "street", "secretary", "leader"}),
+    ("get", "/api/orglife/persons/{p}/attendance", None, {"bureau", "street", "secretary", "pair", "leader"}),
 ]
 
 
@@ -86,7 +86,9 @@ def test_api_scope_matrix(op, world, client):
                 status = client.get(url).status_code
             else:
                 status = _post(client, url, payload, method).status_code
-            if where == "in" and persona in allowed or where == "out" and persona == "bureau":
+            # The 区领导 (leader) reads what the bureau reads and writes nothing.
+            reads_out = {"bureau", "leader"} if payload is None else {"bureau"}
+            if where == "in" and persona in allowed or where == "out" and persona in reads_out:
                 assert status == 200, (persona, where, url, status)
             else:
                 assert status in (403, 404), (persona, where, url, status)

@@ -1,17 +1,20 @@
 """Registering people and the membership rules, whatever screen or import calls them."""
 
-from datetime import date
+import json
+from datetime import date, timedelta
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from jinqiu.core import idnumber
 from jinqiu.organizations import services as org_services
 from jinqiu.organizations.models import PartyOrg
 from jinqiu.people import services
-from jinqiu.people.models import Membership, MembershipKind, Person, PersonStatus, Survivor
+from jinqiu.people.models import EndReason, Membership, MembershipKind, Person, PersonStatus, Survivor
 from jinqiu.people.selectors import PersonFilters, filter_persons
 from jinqiu.regions import services as region_services
 from jinqiu.regions.models import Region
@@ -25,7 +28,20 @@ def new_id(birth=date(1952, 8, 8), gender="M") -> str:
                              gender=gender)
 
 
+def a_community() -> Region:
+    """Somewhere to live: a person is saved only where someone can see them."""
+    found = Region.objects.filter(level="community").first()
+    if found is None:
+        district = region_services.region_create(actor=None, parent=None, name="测试区", level="district",
+                                                 code="320708")
+        street = region_services.region_create(actor=None, parent=district, name="测试街道", level="street")
+        found = region_services.region_create(actor=None, parent=street, name="测试社区", level="community")
+    return found
+
+
 def create(actor=None, id_number=None, **fields):
+    if not {"region", "service_unit"} & fields.keys():
+        fields["region"] = a_community()
     data = {"name": "钱七", "retirement_type": "tuixiu", **fields}
     return services.person_create(actor=actor, id_number=new_id() if id_number is None else id_number,
                                   fields=data)
@@ -58,6 +74,71 @@ def test_duplicate_id_number_is_refused_without_naming_the_other_person(world):
         assert error_fields(exc) == {"id_number"}, typed
         assert "王五" not in all_messages(exc)
     assert not Person.objects.filter(name="王小五").exists()
+
+
+def test_an_id_number_outside_the_actors_scope_gets_the_neutral_answer(world):
+    """"已登记" tells that a number is on the register: said only where the record is in the actor's scope."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        create(actor=world.users["street"], id_number=world.wang.id_number, region=world.community)
+    assert exc.value.message_dict == {"id_number": ["该身份证号不能由您导入，请联系区委老干部局"]}
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        create(actor=world.users["street"], id_number=world.zhang.id_number, region=world.community)
+    assert "已登记" in all_messages(exc)  # 张三 is the street's own
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.person_update(actor=world.users["street"], person=world.zhao, fields={},
+                               id_number=world.wang.id_number)
+    assert exc.value.message_dict == {"id_number": ["该身份证号不能由您导入，请联系区委老干部局"]}
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        create(actor=None, id_number=world.wang.id_number)  # the system itself: as before
+    assert "已登记" in all_messages(exc)
+
+
+def test_a_person_nobody_could_see_is_not_saved(world):
+    number = new_id()
+    for actor in (None, world.users["bureau"]):
+        with pytest.raises(ValidationError) as exc:
+            services.person_create(actor=actor, id_number=number, fields={"name": "无处", "retirement_type": "tuixiu"})
+        assert error_fields(exc) == {"region"} and "居住社区" in all_messages(exc)
+        # A relation by name outside the system reaches no scope either.
+        with pytest.raises(ValidationError):
+            services.person_create(actor=actor, id_number=number, outside_org_name="外市某支部",
+                                   fields={"name": "无处", "retirement_type": "tuixiu", "is_party_member": True,
+                                           "joined_party_on": date(1975, 7, 1)})
+    assert not Person.objects.filter(name="无处").exists()
+    assert services.person_create(actor=None, id_number=number, fields={
+        "name": "有处", "retirement_type": "tuixiu", "service_unit": world.unit}).pk
+
+
+def test_a_person_outside_the_actors_scope_is_not_saved(world):
+    street = world.users["street"]
+    with pytest.raises(ValidationError) as exc:
+        create(actor=street, name="别处", region=world.other_community)
+    assert "管理范围" in all_messages(exc) or "scope" in all_messages(exc)
+    with pytest.raises(ValidationError):
+        services.person_create(actor=street, id_number=new_id(), org=world.other_branch, fields={
+            "name": "别处", "retirement_type": "tuixiu", "is_party_member": True, "joined_party_on": date(1975, 7, 1)})
+    assert not Person.objects.filter(name="别处").exists()
+    assert create(actor=street, name="此处", region=world.community2).pk
+    # Moving a person out of the actor's sight, or to nowhere, is refused too.
+    with pytest.raises(ValidationError):
+        services.person_update(actor=street, person=world.zhao, fields={"region": world.other_community})
+    with pytest.raises(ValidationError):
+        services.person_update(actor=None, person=world.zhao, fields={"region": None})
+    world.zhao.refresh_from_db()
+    assert world.zhao.region == world.community
+
+
+def test_a_transfer_to_a_relation_outside_the_system_needs_another_placement(world):
+    only_org = services.person_create(actor=None, id_number=new_id(), org=world.branch, fields={
+        "name": "外转", "retirement_type": "tuixiu", "is_party_member": True, "joined_party_on": date(1975, 7, 1)})
+    with pytest.raises(ValidationError) as exc:
+        services.membership_transfer(actor=None, person=only_org, outside_org_name="外市某支部", on=date(2024, 1, 1))
+    assert error_fields(exc) == {"region"}
+    assert only_org.memberships.get(ended_on__isnull=True).org == world.branch
+    # 张三 lives in 新东社区: a transfer out of the system leaves him visible there.
+    services.membership_transfer(actor=None, person=world.zhang, outside_org_name="外市某支部", on=date(2024, 1, 1))
 
 
 def test_birth_date_and_gender_must_agree_with_the_id_number(db):
@@ -140,7 +221,8 @@ def test_transfer_keeps_the_history(world):
     new = services.membership_transfer(actor=None, person=world.zhang, org=world.neighbor_branch,
                                        on=date(2024, 3, 1))
     old.refresh_from_db()
-    assert (old.ended_on, old.end_reason) == (date(2024, 3, 1), "组织关系转接")
+    assert (old.ended_on, old.end_reason, old.end_note) == (date(2024, 3, 1), EndReason.TRANSFER, "")
+    assert old.get_end_reason_display() == "组织关系转接"
     assert new.is_active and new.org == world.neighbor_branch and new.kind == MembershipKind.PRIMARY
     assert world.zhang.memberships.count() == 2
 
@@ -185,7 +267,7 @@ def test_recording_a_death_keeps_the_record_and_ends_memberships(world):
     assert person.status == PersonStatus.DECEASED
     assert person.died_on == date(2024, 5, 1)
     assert not person.memberships.filter(ended_on__isnull=True).exists()
-    assert set(person.memberships.values_list("end_reason", flat=True)) == {"去世"}
+    assert set(person.memberships.values_list("end_reason", flat=True)) == {EndReason.DEATH} == {"death"}
     survivor = services.survivor_add(actor=None, person=person, fields={"name": "张小三", "relation": "子"})
     assert Survivor.objects.filter(person=person).get() == survivor
     with pytest.raises(ValidationError):
@@ -209,7 +291,8 @@ def test_moving_away_keeps_the_record_with_the_destination(world):
     person = Person.objects.get(pk=world.li.pk)
     assert (person.status, person.moved_on, person.moved_to) == (PersonStatus.MOVED, date(2024, 5, 1), "南京市鼓楼区")
     ended = person.memberships.get()
-    assert (ended.ended_on, ended.end_reason) == (date(2024, 5, 1), "迁出")
+    assert (ended.ended_on, ended.end_reason) == (date(2024, 5, 1), EndReason.MOVED)
+    assert ended.get_end_reason_display() == "迁出"
 
 
 # Organisations -------------------------------------------------------------------------------------------
@@ -235,6 +318,75 @@ def test_dissolving_ends_participations(world):
     participation = world.li.memberships.get(org=world.functional)
     assert participation.ended_on == date(2024, 6, 1)
     assert world.li.memberships.filter(kind="primary", ended_on__isnull=True).exists()
+
+
+def test_dissolving_stores_a_code_whatever_the_language_of_who_clicked(world):
+    """It stored "Organisation dissolved" in English for a user reading English, 党组织撤销 for the others."""
+    on = timezone.localdate() - timedelta(days=1)
+    services.membership_join(actor=None, person=world.li, org=world.functional, on=on - timedelta(days=30))
+    with translation.override("en"):
+        services.organization_dissolve(actor=None, org=world.functional, on=on, reason="学期结束")
+    participation = world.li.memberships.get(org=world.functional)
+    assert (participation.end_reason, participation.end_note) == ("dissolved", "")
+    with translation.override("zh-hans"):
+        assert participation.get_end_reason_display() == "组织撤销"
+
+
+def test_ending_a_participation_keeps_the_reason_given_as_a_note(world):
+    on = timezone.localdate()
+    first = services.membership_join(actor=None, person=world.zhang, org=world.functional, on=on - timedelta(days=9))
+    services.membership_end(actor=None, membership=first, on=on, reason=" 身体原因 ")
+    first.refresh_from_db()
+    assert (first.end_reason, first.end_note) == (EndReason.LEFT, "身体原因")
+    again = services.membership_join(actor=None, person=world.li, org=world.functional, on=on - timedelta(days=9))
+    with translation.override("en"):
+        services.membership_end(actor=None, membership=again, on=on, reason="")
+    again.refresh_from_db()
+    assert (again.end_reason, again.end_note) == ("left", "")
+
+
+def test_a_reason_too_long_for_the_note_is_refused(world):
+    first = services.membership_join(actor=None, person=world.zhang, org=world.functional,
+                                     on=timezone.localdate() - timedelta(days=9))
+    with pytest.raises(ValidationError) as exc:
+        services.membership_end(actor=None, membership=first, on=timezone.localdate(), reason="长" * 121)
+    assert error_fields(exc) == {"reason"}
+    assert Membership.objects.get(pk=first.pk).is_active
+
+
+def test_the_api_gives_the_reason_as_read_and_the_note_apart(world, client_for):
+    on = timezone.localdate()
+    joined = services.membership_join(actor=None, person=world.zhang, org=world.functional, on=on - timedelta(days=9))
+    ended = client_for("street").post(
+        f"/api/persons/{world.zhang.pk}/memberships/{joined.pk}/end",
+        json.dumps({"on": on.isoformat(), "reason": "身体原因"}), content_type="application/json",
+    )
+    assert ended.status_code == 200, ended.content
+    assert (ended.json()["end_reason"], ended.json()["end_note"]) == ("退出", "身体原因")
+
+
+def test_a_transfer_reason_is_a_code(world):
+    with pytest.raises(ValueError):
+        services.membership_transfer(actor=None, person=world.zhang, org=world.neighbor_branch,
+                                     on=timezone.localdate(), reason="组织关系转接")
+    assert world.zhang.memberships.get(ended_on__isnull=True).org == world.branch
+
+
+def test_the_names_other_apps_use_are_the_codes():
+    assert (services.END_TRANSFER, services.END_DEATH, services.END_MOVED) == ("transfer", "death", "moved")
+    with translation.override("zh-hans"):
+        assert [str(label) for label in EndReason.labels] == ["组织关系转接", "去世", "迁出", "组织撤销", "退出", "其他"]
+
+
+def test_the_person_page_shows_the_reason_and_its_note_never_the_code(world, client_for):
+    on = timezone.localdate()
+    joined = services.membership_join(actor=None, person=world.zhang, org=world.functional, on=on - timedelta(days=9))
+    services.membership_end(actor=None, membership=joined, on=on, reason="身体原因")
+    services.membership_transfer(actor=None, person=world.zhang, org=world.neighbor_branch, on=on)
+    html = client_for("bureau").get(reverse("people:detail", args=[world.zhang.pk]),
+                                    HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "(退出：身体原因)" in html and "(组织关系转接)" in html
+    assert "(left" not in html and "(transfer)" not in html
 
 
 @pytest.mark.parametrize("kind", ["gongwei", "dangwei", "zongzhi", "zhibu", "xiaozu"])

@@ -12,7 +12,7 @@ import openpyxl
 from jinqiu.core import idnumber
 from jinqiu.people.rosters.columns import CANONICAL_HEADERS
 
-HEADERS = ["序号", *CANONICAL_HEADERS]
+HEADERS = ["序号", *CANONICAL_HEADERS, "居住社区"]  # the community places a person who is not a party member
 
 
 def pid(birth: date, gender: str = "M", seq: int = 11, region: str = "320706") -> str:
@@ -26,7 +26,8 @@ def row(name="刘一", id_number=None, *, birth=None, gender="男", org="", reti
             "出生年月": birth or "", "原工作单位": unit, "原职务(职级)": extra.get("position", "科员"),
             "离/退休": retire, "离退休时间": extra.get("retired", "2010.03"), "入党时间": joined,
             "所在党组织": org, "现居住地址": extra.get("address", "新东社区1号"), "联系电话": phone,
-            "健康状况": extra.get("health", "良好"), "居住情况": extra.get("living", "独居"), "备注": extra.get("note", "")}
+            "健康状况": extra.get("health", "良好"), "居住情况": extra.get("living", "独居"), "备注": extra.get("note", ""),
+            "居住社区": extra.get("community", "新东社区")}
 
 
 def xlsx(path: Path, rows: list[dict], *, title=True, footer=True, headers=HEADERS, merges=(), extra_sheets=(),
@@ -75,5 +76,21 @@ def zip_bomb(path: Path) -> Path:
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (20 * 1024 * 1024), 1)
+            zout.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def with_dtd(path: Path, *, member: str = "xl/worksheets/sheet1.xml") -> Path:
+    """A valid .xlsx whose `member` XML starts with a DTD declaring nested entities (billion laughs)."""
+    src = xlsx(path.with_name("seed-dtd.xlsx"), [row()])
+    dtd = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           b'<!DOCTYPE worksheet [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+           b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n')
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == member:
+                data = dtd + (data.split(b"?>", 1)[1].lstrip() if data.startswith(b"<?xml") else data)
+                data = data.replace(b"<sheetData>", b"<sheetData>&lol3;", 1) if b"<sheetData>" in data else data
             zout.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
     return path

@@ -33,12 +33,15 @@ def _theirs(w):
     return _import(w, "bureau")
 
 
+# An import exists only for the user who uploaded it: anyone else gets 404.
+ONLY_THE_UPLOADER = {"sees_in": {"street"}, "sees_out": {"bureau"}}
+
 MATRIX: dict[str, Case] = {
     "rosters:list": Case({"bureau", "street"}),
-    "rosters:detail": Case({"street"}, {"bureau"}, _mine, _theirs),
-    "rosters:progress": Case({"street"}, {"bureau"}, _mine, _theirs),
-    "rosters:errors": Case({"street"}, {"bureau"}, _mine, _theirs),
+    "rosters:detail": Case({"street"}, {"bureau"}, _mine, _theirs, **ONLY_THE_UPLOADER),
+    "rosters:progress": Case({"street"}, {"bureau"}, _mine, _theirs, **ONLY_THE_UPLOADER),
+    "rosters:errors": Case({"street"}, {"bureau"}, _mine, _theirs, **ONLY_THE_UPLOADER),
     "rosters:mapping": Case({"street"}, {"bureau"}, _mine, _theirs, method="post",
-                            data={"col1": "name", "col4": "id_number"}),
-    "rosters:commit": Case({"street"}, {"bureau"}, _mine, _theirs, method="post"),
+                            data={"col1": "name", "col4": "id_number"}, **ONLY_THE_UPLOADER),
+    "rosters:commit": Case({"street"}, {"bureau"}, _mine, _theirs, method="post", **ONLY_THE_UPLOADER),
 }

@@ -58,7 +58,7 @@ def test_imported_person_equals_the_service_created_one(world, tmp_path):
                 "original_position": "副厂长", "rank": "副科级", "retirement_type": "tuixiu",
                 "retirement_date": date(2010, 3, 1), "is_party_member": True, "joined_party_on": date(1970, 7, 1),
                 "address": "新东社区3号", "phone": "051888123456#12", "health": "fair", "living": "empty_nest",
-                "note": "+独居"})
+                "note": "+独居", "region": world.community})
     assert got == snapshot(made)
     assert " shanxiuying " in got["search_text"] and " 单秀英 " in got["search_text"]
 

@@ -10,7 +10,7 @@ from django.utils import translation
 from jinqiu.core import crypto
 from jinqiu.people.models import Membership, Person
 from jinqiu.people.rosters import importer, reader
-from tests.rosters.files import pid, row, write_csv, xlsx, zip_bomb
+from tests.rosters.files import pid, row, with_dtd, write_csv, xlsx, zip_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -121,13 +121,19 @@ def test_fifteen_digit_id_is_converted_with_a_warning(world, tmp_path):
 
 
 def test_normalising_before_validating(world, tmp_path):
-    number = pid(date(1950, 3, 12), seq=57)[:-1]
-    path = xlsx(tmp_path / "r.xlsx", [row(
-        "全角", "３２０７ ０６" + number[6:] + "Ｘ" if number else "", birth="19500312", phone="138-1234 5678",
-        joined="1975年7月", retired="2010/3")])
-    a = run(path)
-    # the check digit decides whether X is right; the point is the ID parses as one number
-    assert all(e["column"] != "联系电话" for e in a.errors)
+    # A full-width ID number (full-width digits and Ｘ, cut by spaces) is the half-width number it stands for.
+    number = next(n for n in (pid(date(1950, 3, 12), seq=s) for s in range(1, 999, 2)) if n.endswith("X"))
+    full_width = number.translate({ord(c): chr(ord(c) + 0xFEE0) for c in "0123456789X"})
+    assert full_width.endswith("Ｘ") and full_width.isascii() is False
+    typed = f"{full_width[:4]} {full_width[4:6]}\u3000{full_width[6:14]} {full_width[14:]}"
+    path = xlsx(tmp_path / "r.xlsx", [row("全角", typed, birth="19500312", phone="138-1234 5678",
+                                          joined="1975年7月", retired="2010/3")])
+    a = run(path, write=True)
+    assert a.errors == [] and a.counts["new"] == 1
+    p = Person.objects.get(name="全角")
+    assert p.id_number == number
+    assert Person.objects.get(id_number_index=crypto.blind_index(number)) == p
+    assert (p.mobile, p.joined_party_on, p.retirement_date) == ("13812345678", date(1975, 7, 1), date(2010, 3, 1))
     path = xlsx(tmp_path / "r2.xlsx", [row("座机", pid(date(1950, 3, 12), seq=59), phone="0518 - 8512 3456",
                                         birth="1950-3-12", joined="1975", retired="2010年3月")])
     a = run(path, write=True)
@@ -200,7 +206,7 @@ def test_existing_person_update_shows_changed_fields(world, tmp_path):
 def test_person_in_another_scope_is_a_conflict(world, tmp_path):
     path = xlsx(tmp_path / "r.xlsx", [row("王五", world.wang.id_number, birth="1935.01")])
     a = run(path, world.users["street"], write=True)
-    assert a.counts["rejected"] == 1 and "组织关系转接" in a.errors[0]["message"]
+    assert a.counts["rejected"] == 1 and "please contact the district bureau" in a.errors[0]["message"]
     world.wang.refresh_from_db()
     assert world.wang.name == "王五" and world.wang.address == ""
 
@@ -283,10 +289,10 @@ def test_wrong_sheet_without_header_is_rejected(world, tmp_path):
 
 def test_headers_with_spaces_breaks_and_fullwidth_brackets(world, tmp_path):
     headers = ["序 号", "姓\n名", "性别", "民族", "公民身份号码", "出生日期", "原单位", "原职务（职级）", "人员类别",
-               "退休时间", "入党时间", "所在支部", "家庭住址", "手机", "健康状况", "居住情况", "备注"]
+               "退休时间", "入党时间", "所在支部", "家庭住址", "手机", "健康状况", "居住情况", "备注", "社区"]
     from jinqiu.people.rosters.columns import map_header
 
-    assert len(map_header(headers)) == 16
+    assert len(map_header(headers)) == 17
     data = {h: v for h, v in zip(headers[1:], row().values(), strict=True)}
     path = xlsx(tmp_path / "r.xlsx", [data], headers=headers)
     a = run(path)
@@ -294,13 +300,13 @@ def test_headers_with_spaces_breaks_and_fullwidth_brackets(world, tmp_path):
 
 
 def test_mapping_correction(world, tmp_path):
-    headers = ["序号", "姓名", "证件", "离/退休", "性别"]
+    headers = ["序号", "姓名", "证件", "离/退休", "性别", "居住社区"]
     path = xlsx(tmp_path / "r.xlsx", [{"姓名": "改映射", "证件": pid(date(1950, 1, 1)), "离/退休": "退休",
-                                       "性别": "男"}], headers=headers, title=False)
+                                       "性别": "男", "居住社区": "新东社区"}], headers=headers, title=False)
     with pytest.raises(reader.MappingIncomplete, match="身份证号") as exc:
         run(path)
     assert exc.value.headers == headers and exc.value.header_row == 1
-    a = run(path, mapping={1: "name", 2: "id_number", 3: "retirement_type", 4: "gender"})
+    a = run(path, mapping={1: "name", 2: "id_number", 3: "retirement_type", 4: "gender", 5: "region"})
     assert a.counts["new"] == 1
 
 
@@ -309,3 +315,96 @@ def test_messages_are_chinese(world, tmp_path):
                                                                         "姓名": ""}])
     a = importer.analyse(actor=None, path=path, file_name="r.xlsx")
     assert [e["message"][:2] for e in a.errors] == ["身份", "缺少"]
+
+
+def test_an_out_of_scope_person_is_neither_shown_nor_changed(world, tmp_path):
+    """Issue 7, hole 1: an unplaced-by-party person of another street (no membership) was previewed as
+    "old → new" and moved into the street's branch on commit."""
+    import json
+
+    from tests.factories import make_person
+
+    sun = make_person("孙九", region=world.other_community, party=False, address="河东路1号", health="poor",
+                      living="alone")
+    path = xlsx(tmp_path / "r.xlsx", [row("孙九改", sun.id_number, org=world.branch.name, joined="1975.07",
+                                          address="新东社区9号", health="良好", living="空巢")])
+    with translation.override("zh-hans"):
+        a = importer.analyse(actor=world.users["street"], path=path, file_name="r.xlsx")
+    assert (a.counts["rejected"], a.counts["update"], a.changes) == (1, 0, [])
+    assert [(e["column"], e["message"]) for e in a.errors] == [("身份证号", "该身份证号不能由您导入，请联系区委老干部局")]
+    shown = json.dumps(a.as_json(), ensure_ascii=False)
+    assert "孙九" not in shown.replace("孙九改", "") and "河东路" not in shown and "河东社区" not in shown
+    run(path, world.users["street"], write=True)
+    sun.refresh_from_db()
+    assert (sun.name, sun.address, sun.region, sun.memberships.count()) == ("孙九", "河东路1号",
+                                                                         world.other_community, 0)
+
+
+def test_the_same_answer_whatever_the_reason(world, tmp_path):
+    """A deceased out-of-scope person gets the very same message, and no "recorded as deceased" warning."""
+    from jinqiu.people import services
+
+    services.person_record_death(actor=None, person=world.wang, died_on=date(2024, 1, 1))
+    path = xlsx(tmp_path / "r.xlsx", [row("王五", world.wang.id_number, birth="1935.01")])
+    a = run(path, world.users["street"])
+    assert a.warnings == [] and a.counts["skipped"] == 0
+    assert [e["message"] for e in a.errors] == [
+        "You cannot import this ID number: please contact the district bureau of veteran cadres."]
+
+
+def test_a_row_nobody_could_see_is_rejected(world, tmp_path):
+    """Issue 8: no 居住社区, no 所在党组织, no 管理服务单位 → "新增 2" and two 404s; now rejected."""
+    rows = [row("无处一", pid(date(1949, 1, 1), seq=41), community=""),
+            row("无处二", pid(date(1949, 1, 1), seq=43), community="", joined="1980.05")]
+    for actor in (None, world.users["bureau"]):
+        a = run(xlsx(tmp_path / "r.xlsx", rows), actor, write=True)
+        assert (a.counts["new"], a.counts["rejected"]) == (0, 2)
+        assert all("居住社区" in e["message"] and e["column"] == "居住社区" for e in a.errors)
+    assert not Person.objects.filter(name__startswith="无处").exists()
+
+
+def test_a_row_placed_outside_the_actors_scope_is_rejected(world, tmp_path):
+    rows = [row("别处一", pid(date(1949, 1, 1), seq=45), community="河东社区"),
+            row("别处二", pid(date(1949, 1, 1), seq=47), community="新西社区"),
+            row("别处四", pid(date(1949, 1, 1), seq=53), community="河西社区"),
+            # A member of the street's branch who lives in another street: the branch places him.
+            row("别处五", pid(date(1949, 1, 1), seq=55), community="河东社区", org=world.branch.name, joined="1975")]
+    a = run(xlsx(tmp_path / "r.xlsx", rows), world.users["street"], write=True)
+    assert (a.counts["new"], a.counts["rejected"]) == (2, 2)
+    assert [(r, c) for r, c, _m in errors(a)] == [(4, "居住社区"), (6, "居住社区")]
+    assert "管理范围" in a.errors[0]["message"] or "scope" in a.errors[0]["message"]
+    assert a.errors[1]["message"] == "No community or village is named “河西社区”."
+    assert Person.objects.get(name="别处二").region == world.community2
+    assert Person.objects.get(name="别处五").region == world.other_community
+    # A secretary sees the branch's members, not the community: a non-member has nowhere to go.
+    a = run(xlsx(tmp_path / "s.xlsx", [row("别处三", pid(date(1949, 1, 1), seq=49), community="")]),
+            world.users["secretary"], write=True)
+    assert a.counts["rejected"] == 1 and "scope" in a.errors[0]["message"]
+
+
+def test_non_members_are_placed_by_the_unit_of_the_organisation_imported_into(world, tmp_path):
+    from tests.factories import make_org
+
+    org = make_org("区教育局离退休干部党支部", "zhibu", world.root, location_type="agency", unit=world.unit)
+    path = xlsx(tmp_path / "r.xlsx", [row("单位里", pid(date(1949, 1, 1), seq=51), community="")])
+    a = run(path, None, write=True, into_org=org)
+    assert a.counts["new"] == 1
+    assert Person.objects.get(name="单位里").service_unit == world.unit
+
+
+def test_a_rejected_row_names_all_of_its_errors(world, tmp_path):
+    """Issue 8: a bad ID, a bad date and an unknown organisation on one row → three messages."""
+    bad = row("多错", "320706195003120112", org="不存在的支部", joined="1975", retired="去年春天")
+    a = run(xlsx(tmp_path / "r.xlsx", [bad]), world.users["street"])
+    assert [c for _r, c, _m in errors(a)] == ["身份证号", "离退休时间", "所在党组织"]
+    assert a.rejected_rows[0]["error"].count("：") == 3
+
+
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml"])
+def test_a_workbook_with_a_dtd_is_refused_with_a_message(world, tmp_path, member):
+    """Issue 7, hole 10: a DTD (billion laughs) in the sheet XML gave a 500 and a stuck import."""
+    path = with_dtd(tmp_path / "dtd.xlsx", member=member)
+    with translation.override("zh-hans"), pytest.raises(reader.FileRejected) as exc:
+        importer.analyse(actor=world.users["street"], path=path, file_name="dtd.xlsx")
+    assert "DTD" in str(exc.value) and member in str(exc.value)
+    assert person_count() == 4

@@ -60,14 +60,14 @@ def test_bad_upload_is_refused_with_a_message(world, client_for, tmp_path, setti
 def test_mapping_can_be_corrected(world, client_for, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     client = client_for("street")
-    headers = ["序号", "姓名", "证件号", "离/退休", "性别"]
+    headers = ["序号", "姓名", "证件号", "离/退休", "性别", "居住社区"]
     path = xlsx(tmp_path / "r.xlsx", [{"姓名": "映射", "证件号": pid(date(1950, 3, 12)), "离/退休": "退休",
-                                       "性别": "男"}], headers=headers, title=False)
+                                       "性别": "男", "居住社区": "新东社区"}], headers=headers, title=False)
     _upload(client, path)
     imp = RosterImport.objects.get()
     assert imp.result["needs_mapping"] is True
     client.post(reverse("rosters:mapping", args=[imp.pk]),
-                {"col1": "name", "col2": "id_number", "col3": "retirement_type", "col4": "gender"})
+                {"col1": "name", "col2": "id_number", "col3": "retirement_type", "col4": "gender", "col5": "region"})
     imp.refresh_from_db()
     assert imp.result["new"] == 1
 
@@ -133,3 +133,56 @@ def test_cli_json(world, tmp_path, capsys):
     call_command("import", "roster", str(path), "--commit", "--json")
     again = json.loads(capsys.readouterr().out)
     assert (again["new"], again["unchanged"]) == (0, 1)
+
+
+def _access_details(user):
+    from jinqiu.accounts.models import AccessAction, AccessLog
+
+    return [log.detail for log in AccessLog.objects.filter(user=user, action=AccessAction.IMPORT).order_by("pk")]
+
+
+def test_upload_preview_and_commit_are_in_the_access_log_in_chinese(world, client_for, tmp_path, settings):
+    """Issue 7, hole 7: AccessAction.IMPORT was never written."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = client_for("street")
+    client.cookies["django_language"] = "en"  # the log reads in Chinese whoever clicked
+    path = xlsx(tmp_path / "r.xlsx", [row("日志", pid(date(1950, 3, 12)), org=world.branch.name, joined="1975"),
+                                      row("坏行", "12345")])
+    _upload(client, path, language="en")
+    imp = RosterImport.objects.get()
+    client.post(reverse("rosters:commit", args=[imp.pk]))
+    details = _access_details(world.users["street"])
+    assert details[0].startswith(f"花名册导入 #{imp.pk}：上传，") and details[0].endswith("KB")
+    assert details[1:] == [f"花名册导入 #{imp.pk}：预览：新增1，修改0，未变0，拒绝1，跳过0",
+                           f"花名册导入 #{imp.pk}：提交：新增1，修改0，拒绝1"]
+    assert all("org=" not in d and "new" not in d for d in details)
+
+
+def test_a_dtd_upload_ends_failed_with_a_message_not_stuck(world, client_for, tmp_path, settings):
+    """Issue 7, hole 10: the import stayed at "reading 1%" and the page answered 500."""
+    from tests.rosters.files import with_dtd
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ROSTER_IMPORT_BACKGROUND_BYTES = 10  # through the task, as a large file goes
+    client = client_for("street")
+    response = _upload(client, with_dtd(tmp_path / "dtd.xlsx"))
+    imp = RosterImport.objects.get()
+    assert response.status_code == 302
+    assert (imp.status, imp.progress) == (ImportStatus.FAILED, 100) and "DTD" in imp.error
+    page = client.get(reverse("rosters:detail", args=[imp.pk]))
+    assert page.status_code == 200 and "DTD" in page.content.decode()
+    assert "预览失败" in _access_details(world.users["street"])[-1]
+
+
+def test_any_failure_while_reading_ends_the_import_as_failed(world, client_for, tmp_path, settings, monkeypatch):
+    from jinqiu.people.rosters import importer
+
+    def broken(**kwargs):
+        raise RuntimeError("a parser bug")
+
+    monkeypatch.setattr(importer, "analyse", broken)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    response = _upload(client_for("street"), xlsx(tmp_path / "r.xlsx", [row()]))
+    imp = RosterImport.objects.get()
+    assert response.status_code == 302 and imp.status == ImportStatus.FAILED and imp.progress == 100
+    assert "a parser bug" not in imp.error and imp.error

@@ -29,6 +29,8 @@ ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 EDITOR_ROLES = frozenset({Role.BUREAU, Role.STREET})
 REVEAL_ROLES = frozenset({Role.BUREAU, Role.STREET})
 STAFF_ROLES = frozenset({Role.BUREAU, Role.STREET, Role.SECRETARY, Role.PAIR_CONTACT, Role.LEADER})
+# Roles that see personal data: only the 安全管理员 grants them, and never next to an admin role.
+DATA_ROLES = STAFF_ROLES | {Role.MEMBER}
 
 
 class User(AbstractUser):
@@ -37,6 +39,8 @@ class User(AbstractUser):
         Person, verbose_name=_("linked person"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="account",
     )
+    # Set when an administrator gives the password (new account, reset); cleared when the user picks their own.
+    must_change_password = models.BooleanField(_("must change password at next login"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -66,11 +70,12 @@ class User(AbstractUser):
 
     @property
     def is_staff_user(self) -> bool:
-        return bool(self.role_set & STAFF_ROLES)
+        return bool(self.role_set & STAFF_ROLES) and not self.is_admin_role
 
 
 class UserRole(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="roles")
     role = models.CharField(_("role"), max_length=14, choices=Role.choices)
 
     class Meta:
@@ -85,7 +90,8 @@ class UserRole(models.Model):
 class Scope(models.Model):
     """A node of one of the three trees; the user sees what lies under it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="scopes")
     org = models.ForeignKey(PartyOrg, verbose_name=_("party organisation"), on_delete=models.CASCADE,
                             null=True, blank=True, related_name="+")
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.CASCADE,
@@ -168,7 +174,8 @@ class AccessLog(models.Model):
 class ApiToken(models.Model):
     """A token for an integration; it acts as its user, with that user's roles and scopes."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="api_tokens")
     name = models.CharField(_("name"), max_length=60)
     key_index = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

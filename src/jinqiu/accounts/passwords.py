@@ -1,4 +1,4 @@
-"""Password rules: at least 10 characters, 3 of 4 character classes, no username, no ID digits."""
+"""Password rules: at least 10 characters, 3 of 4 character classes, no username, no ID digits, not guessable."""
 
 import re
 
@@ -40,3 +40,26 @@ def _shares_id_digits(password: str, id_number: str) -> bool:
         return False
     upper = password.upper()
     return any(id_number[i:i + 6] in upper for i in range(len(id_number) - 5))
+
+
+class ZxcvbnValidator:
+    """A strength estimate (zxcvbn: dictionaries, keyboard patterns, dates, l33t): `Password123!` and
+    `Qwerty12345!` pass every character-class rule but are guessed in seconds."""
+
+    MAX_CHECKED = 100  # zxcvbn's time grows with length; what lies beyond adds strength anyway
+
+    def __init__(self, min_score: int = 3):
+        self.min_score = min_score
+
+    def validate(self, password: str, user=None) -> None:
+        from zxcvbn import zxcvbn
+
+        inputs = [v for v in (getattr(user, "username", ""), getattr(user, "display_name", "")) if v]
+        if zxcvbn(password[: self.MAX_CHECKED], user_inputs=inputs)["score"] < self.min_score:
+            raise ValidationError(
+                _("This password is too easy to guess (a common word, a keyboard pattern or a date with a few "
+                  "changes). Use a phrase of several unrelated words or a longer password."),
+                code="password_too_guessable")
+
+    def get_help_text(self) -> str:
+        return _("Not easy to guess: no common words, keyboard patterns or dates with a few changes.")

@@ -141,5 +141,5 @@ def sees_structure(user) -> bool:
 def get_visible_or_404(queryset: QuerySet, **lookup):
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError):
+    except (queryset.model.DoesNotExist, ValueError, OverflowError):
         raise Http404 from None

@@ -3,6 +3,7 @@
 from auditlog.models import LogEntry
 from axes.utils import reset
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +20,25 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = forms.LoginForm
     redirect_authenticated_user = True
+
+
+def password_change(request):
+    """Every logged-in user changes their own password here; an account whose password an administrator
+    gave is sent here until it does (see middleware.PasswordChangeRequiredMiddleware)."""
+    form = forms.PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        user = apply_service(form, lambda: services.password_change(
+            user=request.user, old_password=d["old_password"], new_password=d["new_password1"]))
+        if user is not None:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("home")
+    forced = request.user.must_change_password
+    return render(request, "form_page.html", {
+        "form": form, "submit": _("Change password"),
+        "title": _("Choose your own password before you go on") if forced else _("Change password"),
+    })
 
 
 def _manages_accounts(user) -> bool:
@@ -40,8 +60,9 @@ def user_create(request):
         user = apply_service(form, lambda: services.user_create(
             actor=request.user, username=d["username"], password=d["password"], roles=d["roles"],
             display_name=d["display_name"],
-            person=services.person_by_id_number(d["person_id_number"]) if d["person_id_number"] else None))
+            person=services.person_for_account(d["person_id_number"]) if d["person_id_number"] else None))
         if user is not None:
+            # One answer whether or not the ID number matched a record (see services.person_for_account).
             messages.success(request, _("Account %(name)s created.") % {"name": user.username})
             return redirect("accounts:user", pk=user.pk)
     return render(request, "form_page.html", {"form": form, "title": _("New account"), "submit": _("Save")})
@@ -94,13 +115,32 @@ def user_unlock(request, pk: int):
 
 def access_log(request):
     require(request.user.has_role(Role.AUDITOR))
-    entries = AccessLog.objects.select_related("user", "person").order_by("-at")
-    return render(request, "accounts/access_log.html", {"page": paginate(request, entries)})
+    entries = AccessLog.objects.select_related("user").order_by("-at")
+    page = paginate(request, entries)
+    for entry in page:  # the field's label (手机), not its code (mobile)
+        entry.field_label = _person_field_label(entry.field)
+    return render(request, "accounts/access_log.html", {"page": page})
+
+
+def _person_field_label(name: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    from jinqiu.people.exports import EXPORT_KINDS
+    from jinqiu.people.models import Person
+
+    if not name:
+        return ""
+    if name in EXPORT_KINDS:
+        return str(EXPORT_KINDS[name])
+    try:
+        return str(Person._meta.get_field("id_number_masked" if name == "id_number" else name).verbose_name)
+    except FieldDoesNotExist:
+        return ""  # a code of another app's export: its Chinese description is in the detail column
 
 
 def change_log(request):
     require(request.user.has_role(Role.AUDITOR))
-    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    entries = LogEntry.objects.select_related("actor").order_by("-timestamp")
     return render(request, "accounts/change_log.html", {"page": paginate(request, entries)})
 
 

@@ -2,13 +2,21 @@
 
 from contextlib import contextmanager
 
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 
 
 @contextmanager
 def acting(actor):
+    """Name the actor, keeping the client address the request's middleware found (auditlog's `set_actor`
+    alone would replace it with nothing), and give the request's context back afterwards."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         yield
         return
-    with set_actor(actor):
-        yield
+    outer = auditlog_value.get(None)
+    try:
+        with set_actor(actor, remote_addr=(outer or {}).get("remote_addr"),
+                       remote_port=(outer or {}).get("remote_port")):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)

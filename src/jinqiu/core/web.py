@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.forms import Form
@@ -50,4 +52,22 @@ def is_htmx(request) -> bool:
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    """The client's address, for lockout, the access log and the change history.
+
+    Each trusted proxy appends the address it received the request from to X-Forwarded-For, so with N
+    trusted proxies (JINQIU_TRUSTED_PROXIES) the client is the N-th address from the right of
+    [X-Forwarded-For..., REMOTE_ADDR]; what lies further left was written by the client and is ignored.
+    With 0 (the default: no proxy) the header is never read.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = getattr(settings, "JINQIU_TRUSTED_PROXIES", 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [a for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    chain = [*forwarded, remote or ""]
+    if len(chain) <= proxies:
+        return remote  # not through all our proxies: only the connecting address is known
+    try:
+        return str(ipaddress.ip_address(chain[-1 - proxies].strip()))
+    except ValueError:
+        return remote

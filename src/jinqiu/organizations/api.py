@@ -10,7 +10,6 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from jinqiu.accounts.models import Role
 from jinqiu.accounts.scoping import (
@@ -21,6 +20,7 @@ from jinqiu.accounts.scoping import (
     visible_persons,
 )
 from jinqiu.core.errors import field_error
+from jinqiu.core.pagination import LimitOffsetPagination, paginate
 from jinqiu.core.web import require
 from jinqiu.people import selectors as people_selectors
 from jinqiu.people import services as people_services
@@ -81,7 +81,12 @@ class OrgBrief(Schema):
 
 class KindCount(Schema):
     kind: str
+    kind_label: str
     n: int
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return str(OrgKind(obj["kind"]).label)
 
 
 class OrgTotals(Schema):
@@ -286,8 +291,9 @@ def list_orgs(request, filters: Query[OrgQuery]):
 @router.get("/{org_id}", response=OrgDetailOut)
 def get_org(request, org_id: int):
     user = request.auth
+    org = _org_detail(user, org_id)
     require(user.is_staff_user)
-    return _org_detail(user, org_id)
+    return org
 
 
 @router.post("", response={201: OrgDetailOut})
@@ -309,8 +315,8 @@ def create_org(request, payload: OrgCreateIn):
 @router.patch("/{org_id}", response=OrgDetailOut)
 def update_org(request, org_id: int, payload: OrgFieldsIn):
     user = request.auth
-    require(user.can_edit)
     org = get_visible_or_404(visible_orgs(user), pk=org_id)
+    require(user.can_edit)
     fields = _resolve(payload.model_dump(exclude_unset=True), ORG_REFS)
     return _written(user, services.org_update(actor=user, org=org, fields=fields))
 
@@ -318,9 +324,9 @@ def update_org(request, org_id: int, payload: OrgFieldsIn):
 @router.post("/{org_id}/move", response=OrgDetailOut)
 def move_org(request, org_id: int, payload: OrgMoveIn):
     user = request.auth
-    require(user.can_edit)
     orgs = visible_orgs(user)
     org = get_visible_or_404(orgs, pk=org_id)
+    require(user.can_edit)
     new_parent = _org_or_422(orgs.filter(dissolved_on__isnull=True), payload.parent)
     return _written(user, services.org_move(actor=user, org=org, new_parent=new_parent))
 
@@ -328,8 +334,8 @@ def move_org(request, org_id: int, payload: OrgMoveIn):
 @router.post("/{org_id}/dissolve", response=OrgDetailOut)
 def dissolve_org(request, org_id: int, payload: OrgDissolveIn):
     user = request.auth
-    require(user.can_edit)
     org = get_visible_or_404(visible_orgs(user), pk=org_id)
+    require(user.can_edit)
     org = people_services.organization_dissolve(actor=user, org=org, on=payload.on, reason=payload.reason)
     return _written(user, org)
 
@@ -338,8 +344,8 @@ def dissolve_org(request, org_id: int, payload: OrgDissolveIn):
 @paginate(LimitOffsetPagination)
 def list_org_members(request, org_id: int):
     user = request.auth
-    require(user.is_staff_user)
     org = get_visible_or_404(visible_orgs(user), pk=org_id)
+    require(user.is_staff_user)
     return people_selectors.org_members(org).filter(person__in=visible_persons(user))
 
 
@@ -350,7 +356,9 @@ UNIT_REFS = {"region": _region_or_422, "parent": _unit_or_422}
 
 
 def _units(user) -> QuerySet[Unit]:
-    return people_selectors.units_with_retiree_counts(Unit.objects.all(), visible_persons(user))
+    """Units are reference data for every staff role, and out of scope (404) for everyone else."""
+    units = Unit.objects.all() if sees_structure(user) else Unit.objects.none()
+    return people_selectors.units_with_retiree_counts(units, visible_persons(user))
 
 
 @units_router.get("", response=list[UnitOut], summary="Units with their retirees in scope")
@@ -373,7 +381,6 @@ def list_units(request, filters: Query[UnitQuery]):
 @units_router.get("/{unit_id}", response=UnitOut)
 def get_unit(request, unit_id: int):
     user = request.auth
-    require(sees_structure(user))
     return get_visible_or_404(_units(user), pk=unit_id)
 
 
@@ -388,8 +395,7 @@ def create_unit(request, payload: UnitCreateIn):
 @units_router.patch("/{unit_id}", response=UnitOut)
 def update_unit(request, unit_id: int, payload: UnitFieldsIn):
     user = request.auth
-    require(sees_structure(user))
-    unit = get_visible_or_404(Unit.objects.all(), pk=unit_id)
+    unit = get_visible_or_404(_units(user), pk=unit_id)
     require(user.has_role(Role.BUREAU))
     fields = _resolve(payload.model_dump(exclude_unset=True), UNIT_REFS)
     unit = services.unit_update(actor=user, unit=unit, fields=fields)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jinqiu.core.widgets import DateInput, SearchableSelect
+from jinqiu.core.widgets import DateInput, TreeChoiceField
 from jinqiu.regions.models import Region
 
 from .models import Establishment, LocationType, OrgKind, PartyOrg, Unit, UnitKind
@@ -37,8 +37,7 @@ class OrgForm(forms.ModelForm):
 
 
 class OrgCreateForm(OrgForm):
-    parent = forms.ModelChoiceField(label=_("Parent organisation"), queryset=PartyOrg.objects.none(),
-                                    required=False, widget=SearchableSelect)
+    parent = TreeChoiceField(label=_("Parent organisation"), queryset=PartyOrg.objects.none(), required=False)
 
     class Meta(OrgForm.Meta):
         fields = ["parent", *OrgForm.Meta.fields]
@@ -50,8 +49,7 @@ class OrgCreateForm(OrgForm):
 
 
 class OrgMoveForm(forms.Form):
-    parent = forms.ModelChoiceField(label=_("New parent organisation"), queryset=PartyOrg.objects.none(),
-                                    widget=SearchableSelect)
+    parent = TreeChoiceField(label=_("New parent organisation"), queryset=PartyOrg.objects.none())
 
     def __init__(self, *args, orgs=None, org=None, **kwargs):
         super().__init__(*args, **kwargs)

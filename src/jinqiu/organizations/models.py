@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from jinqiu.core.models import TimeStamped
+from jinqiu.core.widgets import label_with_ancestors
 from jinqiu.regions.models import Region
 
 
@@ -151,6 +152,16 @@ class PartyOrg(MP_Node, TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def path_label(self) -> str:
+        """The name with its parents (新浦街道…党总支 › 新东社区…党支部 › 第一党小组): names repeat across the tree.
+
+        For a list, `with_path_labels(orgs)` fetches the parents of all rows in one query; alone, one query.
+        """
+        if getattr(self, "_path_label", None) is None:
+            label_with_ancestors([self])
+        return self._path_label
 
     @property
     def is_formal(self) -> bool:

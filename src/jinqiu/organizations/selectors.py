@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import PartyOrg
+from jinqiu.core.widgets import label_with_ancestors
+
+from .models import OrgKind, PartyOrg
 
 
 @dataclass
@@ -59,3 +61,13 @@ def roots_of(qs: QuerySet[PartyOrg]) -> list[PartyOrg]:
             roots.append(node)
             seen.append(node.path)
     return roots
+
+
+def with_path_labels(orgs) -> list[PartyOrg]:
+    """The rows as a list, each `path_label` (name with its parents) filled by one query for all."""
+    return label_with_ancestors(orgs)
+
+
+def kind_counts_labelled(rows: list[dict]) -> list[dict]:
+    """Counts by kind code, with the kind's label to show (党小组, not xiaozu)."""
+    return [{**row, "label": OrgKind(row["kind"]).label} for row in rows]

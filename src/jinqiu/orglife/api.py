@@ -7,15 +7,18 @@ anything outside answers 404; bureau, street staff and branch secretaries record
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from jinqiu.accounts.scoping import get_visible_or_404, visible_orgs, visible_persons
+from jinqiu.core import idempotency
 from jinqiu.core.errors import field_error
+from jinqiu.core.pagination import LimitOffsetPagination, paginate
 from jinqiu.core.web import require
 
 from . import compliance, selectors, services
 from .models import Attendance, AttendanceStatus, FrequencyRule, MeetingMode, MeetingType, Period
+from .periods import year_error
 from .permissions import can_edit_rules, can_record
 
 router = Router(tags=["organisational life"])
@@ -102,8 +105,21 @@ class RateOut(Schema):
     with_makeup: float | None = None
 
 
+class OtherOrgOut(Schema):
+    """Attendance of an organisation whose members the caller does not see: counts, no names."""
+
+    org_id: int
+    name: str
+    expected: int
+    present: int
+    on_leave: int
+    absent: int
+    unrecorded: int
+
+
 class MeetingDetailOut(MeetingOut):
     attendance: list[AttendanceOut]
+    others: list[OtherOrgOut] = []
     rate: RateOut
 
 
@@ -138,9 +154,16 @@ class MeetingPatch(Schema):
 
 
 class MeetingQuery(Schema):
-    org: int | None = None
-    year: int | None = None
+    org: int | None = Field(None, ge=1, le=2**63 - 1)
+    year: int | None = Field(None, description="A year from 1921 to next year")
     status: str | None = None
+
+    @field_validator("year")
+    @classmethod
+    def _sensible_year(cls, value: int | None) -> int | None:
+        if value is not None and (error := year_error(value)):
+            raise ValueError(error)
+        return value
 
 
 class ReopenIn(Schema):
@@ -194,8 +217,10 @@ def _rate(r: selectors.Rate) -> dict:
             "rate": r.rate, "with_makeup": r.with_makeup}
 
 
-def _detail(meeting) -> object:
-    meeting.attendance = list(selectors.attendance_list(meeting))
+def _detail(meeting, user) -> object:
+    """The meeting with the attendance of the persons the caller sees, and counts for the other organisations."""
+    meeting.attendance = list(selectors.visible_attendance(user, meeting))
+    meeting.others = [vars(o) for o in selectors.hidden_counts(user, meeting)]
     meeting.rate = _rate(selectors.meeting_rate(meeting))
     return meeting
 
@@ -215,8 +240,18 @@ def _joint_or_422(orgs, ids: list[int]):
 
 
 def _meeting(user, meeting_id: int):
+    """Scope first (404), then the role (403)."""
+    meeting = get_visible_or_404(selectors.visible_meetings(user).select_related("meeting_type", "org"),
+                                 pk=meeting_id)
     require(user.is_staff_user)
-    return get_visible_or_404(selectors.visible_meetings(user).select_related("meeting_type", "org"), pk=meeting_id)
+    return meeting
+
+
+def _hosted(user, meeting_id: int):
+    """A meeting the caller may change: a recorder who sees its host (partners mark their own members)."""
+    meeting = _meeting(user, meeting_id)
+    require(can_record(user) and selectors.hosts(user, meeting))
+    return meeting
 
 
 @router.get("/types", response=list[TypeOut], summary="Meeting types")
@@ -233,8 +268,8 @@ def list_rules(request):
 
 @router.patch("/rules/{rule_id}", response=RuleOut, summary="Change a frequency rule (bureau)")
 def update_rule(request, rule_id: int, payload: RuleIn):
+    rule = get_visible_or_404(selectors.visible_rules(request.auth), pk=rule_id)
     require(can_edit_rules(request.auth))
-    rule = get_visible_or_404(FrequencyRule.objects.all(), pk=rule_id)
     return services.rule_update(actor=request.auth, rule=rule, period=payload.period, is_active=payload.is_active)
 
 
@@ -254,8 +289,11 @@ def list_meetings(request, filters: Query[MeetingQuery]):
     return qs.select_related("meeting_type").prefetch_related("counts_for").order_by("-starts_at", "-id")
 
 
-@router.post("/meetings", response={201: MeetingDetailOut}, summary="Plan a meeting, or record one held")
-def create_meeting(request, payload: MeetingIn):
+@router.post("/meetings", response={201: MeetingDetailOut}, summary="Plan a meeting, or record one held",
+             description="Send an `Idempotency-Key` header (any unique string up to 128 characters) to retry "
+                         "safely: the same key answers the same meeting, and never makes a second one.")
+def create_meeting(request, payload: MeetingIn,
+                   idempotency_key: str | None = Header(None, alias=idempotency.API_HEADER, max_length=128)):
     user = request.auth
     require(can_record(user))
     orgs = visible_orgs(user)
@@ -267,45 +305,48 @@ def create_meeting(request, payload: MeetingIn):
     held = data.pop("held")
     data.pop("org")
     data["meeting_type"] = _type_or_422(data["meeting_type"])
-    meeting = services.meeting_create(actor=user, org=org, fields=data, held=held, joint_orgs=joint)
-    return Status(201, _detail(meeting))
+    done = idempotency.once(
+        user=user, scope="orglife.meeting_create", key=idempotency_key, fingerprint=idempotency.fingerprint(
+            payload.model_dump(mode="json")),
+        create=lambda: services.meeting_create(actor=user, org=org, fields=data, held=held, joint_orgs=joint))
+    meeting = done.obj or _meeting(user, done.object_id)
+    return Status(201, _detail(meeting, user))
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingDetailOut)
 def get_meeting(request, meeting_id: int):
-    return _detail(_meeting(request.auth, meeting_id))
+    return _detail(_meeting(request.auth, meeting_id), request.auth)
 
 
 @router.patch("/meetings/{meeting_id}", response=MeetingDetailOut)
 def update_meeting(request, meeting_id: int, payload: MeetingPatch):
     user = request.auth
-    meeting = _meeting(user, meeting_id)
-    require(can_record(user))
+    meeting = _hosted(user, meeting_id)
     data = payload.model_dump(exclude_unset=True)
     joint = data.pop("joint", None)
     if joint is not None:
-        joint = _joint_or_422(visible_orgs(user), joint)
+        orgs = visible_orgs(user)
+        hidden = meeting.counts_for.exclude(pk=meeting.org_id).exclude(pk__in=orgs.values("pk"))
+        joint = [*_joint_or_422(orgs, joint), *hidden]  # partners the caller cannot see are not theirs to drop
     if data.get("meeting_type") is not None:
         data["meeting_type"] = _type_or_422(data["meeting_type"])
     data = {k: v for k, v in data.items() if v is not None}
-    return _detail(services.meeting_update(actor=user, meeting=meeting, fields=data, joint_orgs=joint))
+    return _detail(services.meeting_update(actor=user, meeting=meeting, fields=data, joint_orgs=joint), user)
 
 
 @router.post("/meetings/{meeting_id}/hold", response=MeetingDetailOut, summary="A planned meeting was held")
 def hold_meeting(request, meeting_id: int):
     user = request.auth
-    meeting = _meeting(user, meeting_id)
-    require(can_record(user))
-    return _detail(services.meeting_hold(actor=user, meeting=meeting))
+    meeting = _hosted(user, meeting_id)
+    return _detail(services.meeting_hold(actor=user, meeting=meeting), user)
 
 
 @router.post("/meetings/{meeting_id}/reopen", response=MeetingDetailOut,
              summary="A held meeting goes back to planned (recorded by mistake)")
 def reopen_meeting(request, meeting_id: int, payload: ReopenIn):
     user = request.auth
-    meeting = _meeting(user, meeting_id)
-    require(can_record(user))
-    return _detail(services.meeting_reopen(actor=user, meeting=meeting, reason=payload.reason))
+    meeting = _hosted(user, meeting_id)
+    return _detail(services.meeting_reopen(actor=user, meeting=meeting, reason=payload.reason), user)
 
 
 @router.post("/meetings/{meeting_id}/all-present", response=MeetingDetailOut, summary="全部出席")
@@ -313,14 +354,13 @@ def all_present(request, meeting_id: int):
     user = request.auth
     meeting = _meeting(user, meeting_id)
     require(can_record(user))
-    services.attendance_all_present(actor=user, meeting=meeting)
-    return _detail(meeting)
+    services.attendance_all_present(actor=user, meeting=meeting, persons=visible_persons(user))
+    return _detail(meeting, user)
 
 
 def _attendance(user, attendance_id: int) -> Attendance:
-    require(user.is_staff_user)
-    rows = Attendance.objects.filter(meeting__in=selectors.visible_meetings(user)).select_related("person")
-    row = get_visible_or_404(rows, pk=attendance_id)
+    """A row of a visible meeting for a visible person (else 404), then the role (403)."""
+    row = get_visible_or_404(selectors.attendance_rows(user).select_related("person"), pk=attendance_id)
     require(can_record(user))
     return row
 
@@ -339,13 +379,13 @@ def deliver_at_home(request, attendance_id: int, payload: MakeUpIn):
 
 
 @router.get("/compliance", response=ComplianceOut, summary="Compliance and attendance of a subtree")
-def subtree(request, org: int | None = None):
+def subtree(request, org: int | None = Query(None, ge=1, le=2**63 - 1)):
     user = request.auth
-    require(user.is_staff_user)
     orgs = visible_orgs(user)
     if org is not None:
         root = get_visible_or_404(orgs, pk=org)
         orgs = orgs.filter(path__startswith=root.path)
+    require(user.is_staff_user)
     result, rate = compliance.subtree_summary(orgs)
     first, last = result.window
     return {
@@ -360,8 +400,8 @@ def subtree(request, org: int | None = None):
             summary="One person's attendance in each organisation that expects them")
 def person_attendance(request, person_id: int):
     user = request.auth
-    require(user.is_staff_user)
     person = get_visible_or_404(visible_persons(user), pk=person_id)
+    require(user.is_staff_user)
     orgs = visible_orgs(user)
     return {"total": _rate(selectors.person_total(person.pk, orgs)),
             "by_org": [{"org_id": o.pk, "org_name": o.name, "rate": _rate(r)}

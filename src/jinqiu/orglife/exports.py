@@ -16,7 +16,8 @@ from jinqiu.organizations.models import PartyOrg
 
 from . import compliance, selectors
 from .docx_template import TARGET as DOCX_TEMPLATE
-from .models import AttendanceStatus
+from .models import ATTENDED, Attendance, MeetingOrg
+from .periods import span_label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -60,43 +61,57 @@ def behind_workbook(result: compliance.SubtreeCompliance) -> HttpResponse:
                _("Days overdue"), _("Missed meetings")])
     for oc in result.behind:
         ws.append([cell(oc.name), oc.required, oc.held, pct(oc.rate), len(oc.missed), oc.overdue_days,
-                   cell("; ".join(f"{name} {start:%Y-%m-%d}–{end:%Y-%m-%d}" for name, start, end in oc.missed))])
+                   cell("; ".join(f"{name} {span_label(start, end)}" for name, start, end in oc.missed))])
     first, last = result.window
     return _download(_workbook_bytes(wb), f"{_('Organisations behind')}-{last:%Y%m%d}.xlsx", XLSX)
 
 
-def _book_rows(org: PartyOrg, year: int):
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    meetings = list(selectors.meetings_of(org, first, last).filter(status="held").order_by("starts_at")
-                    .prefetch_related("counts_for"))
-    rows = []
-    for m in meetings:
-        rate = selectors.meeting_rate(m)
-        missing = [a for a in selectors.attendance_list(m) if a.status not in (AttendanceStatus.PRESENT,
-                                                                               AttendanceStatus.ONLINE)]
-        rows.append({
-            "date": timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M"), "type": m.meeting_type.name,
-            "mode": m.get_mode_display(), "place": m.place, "host": m.host,
-            "lesson": f"{m.lecturer} · {m.topic}" if m.lecturer or m.topic else "",
-            "orgs": "、".join(o.name for o in m.counts_for.all()) + (f"、{m.partners}" if m.partners else ""),
-            "expected": rate.expected, "attended": rate.attended, "leave": rate.on_leave, "made_up": rate.made_up,
-            "missing": "、".join(f"{a.person.name}({a.get_status_display()}{'·' + a.reason if a.reason else ''}"
-                                f"{'·' + str(_('delivered at home')) if hasattr(a, 'makeup') else ''})"
-                                for a in missing) or "—",
-            "agenda": m.agenda, "minutes": m.minutes,
-        })
-    return rows, selectors.org_rate(org, first, last)
+class RecordBook:
+    """A branch's 三会一课 record book for a year: its held meetings, and the absentees the reader may see.
+
+    The book is the organisation's: a joint meeting lists that organisation's members only, and its counts
+    are that organisation's (from the tallies), so that no partner's absentee or reason is written in it.
+    """
+
+    def __init__(self, org: PartyOrg, year: int, *, persons):
+        self.org, self.year = org, year
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        meetings = list(selectors.meetings_of(org, first, last).filter(status="held").order_by("starts_at")
+                        .prefetch_related("counts_for"))
+        tallies = {link.meeting_id: link for link in MeetingOrg.objects.filter(org=org,
+                                                                              meeting__in=[m.pk for m in meetings])}
+        missing: dict[int, list] = {}
+        for a in (Attendance.objects.filter(meeting__in=[m.pk for m in meetings], org=org, person__in=persons)
+                  .exclude(status__in=ATTENDED).select_related("person", "makeup").order_by("person__name", "pk")):
+            missing.setdefault(a.meeting_id, []).append(a)
+        self.persons_named = len({a.person_id for rows in missing.values() for a in rows})
+        self.rows = []
+        for m in meetings:
+            tally = tallies.get(m.pk) or MeetingOrg()
+            self.rows.append({
+                "date": timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M"), "type": m.meeting_type.name,
+                "mode": m.get_mode_display(), "place": m.place, "host": m.host,
+                "lesson": f"{m.lecturer} · {m.topic}" if m.lecturer or m.topic else "",
+                "orgs": "、".join(o.name for o in m.counts_for.all()) + (f"、{m.partners}" if m.partners else ""),
+                "expected": tally.expected, "attended": tally.attended, "leave": tally.on_leave,
+                "made_up": tally.made_up,
+                "missing": "、".join(f"{a.person.name}({a.get_status_display()}{'·' + a.reason if a.reason else ''}"
+                                    f"{'·' + str(_('delivered at home')) if hasattr(a, 'makeup') else ''})"
+                                    for a in missing.get(m.pk, [])) or "—",
+                "agenda": m.agenda, "minutes": m.minutes,
+            })
+        self.rate = selectors.org_rate(org, first, last)
 
 
-def record_book_xlsx(org: PartyOrg, year: int) -> HttpResponse:
-    rows, rate = _book_rows(org, year)
+def record_book_xlsx(book: RecordBook) -> HttpResponse:
+    org, year, rate = book.org, book.year, book.rate
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(year))
     ws.append([cell(org.name), str(year)])
     ws.append([_("Date"), _("Meeting type"), _("Mode"), _("Place"), _("Host"), _("Lecturer and topic"),
                _("Counts for"), _("Expected"), _("Attended"), _("On leave"), _("Made up at home"),
                _("Absent or on leave"), _("Agenda"), _("Minutes")])
-    for r in rows:
+    for r in book.rows:
         ws.append([cell(r[k]) for k in ("date", "type", "mode", "place", "host", "lesson", "orgs", "expected",
                                         "attended", "leave", "made_up", "missing", "agenda", "minutes")])
     ws.append([])
@@ -104,8 +119,8 @@ def record_book_xlsx(org: PartyOrg, year: int) -> HttpResponse:
     return _download(_workbook_bytes(wb), f"{org.name}-{year}.xlsx", XLSX)
 
 
-def record_book_docx(org: PartyOrg, year: int) -> HttpResponse:
-    rows, rate = _book_rows(org, year)
+def record_book_docx(book: RecordBook) -> HttpResponse:
+    org, year, rate = book.org, book.year, book.rate
     calendar = compliance.org_calendar(org, year)
     doc = DocxTemplate(str(DOCX_TEMPLATE))
     doc.render({
@@ -113,7 +128,7 @@ def record_book_docx(org: PartyOrg, year: int) -> HttpResponse:
         "generated_on": timezone.localdate().strftime("%Y-%m-%d"),
         "rules": [{"name": row.rule.meeting_type.name, "period": row.rule.get_period_display(),
                    "cells": " ".join(f"{c.label}:{STATE_MARKS[c.state]}" for c in row.cells)} for row in calendar],
-        "meetings": rows,
+        "meetings": book.rows,
         "rate": {"expected": rate.expected, "attended": rate.attended, "made_up": rate.made_up, "pct": pct(rate.rate)},
     }, autoescape=True)
     buffer = io.BytesIO()

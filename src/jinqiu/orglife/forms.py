@@ -1,11 +1,14 @@
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinqiu.core import idempotency
 from jinqiu.core.widgets import DateInput
 from jinqiu.organizations.models import PartyOrg
 
 from .models import AttendanceStatus, FileKind, FrequencyRule, Meeting, MeetingType, Period
+from .periods import FIRST_YEAR, last_year
 
 DATE = DateInput()
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -15,6 +18,7 @@ class MeetingForm(forms.ModelForm):
     joint = forms.ModelMultipleChoiceField(
         label=_("Joint with (the meeting counts for each)"), queryset=PartyOrg.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple)
+    once = idempotency.TokenField()  # back and submit again makes one meeting
 
     class Meta:
         model = Meeting
@@ -80,4 +84,15 @@ class RuleForm(forms.Form):
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].max_value = last_year()
+        self.fields["year"].validators.append(MaxValueValidator(last_year()))
+
+
+class OrgFilterForm(forms.Form):
+    """?org= on the overview: an id, bounded so that no absurd number reaches the database."""
+
+    org = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)

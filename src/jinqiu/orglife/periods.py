@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Period
 
 MONTHS = {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}
+# Years a user may ask for: from the founding of the Party to next year's plans.
+FIRST_YEAR = 1921
+
+
+def last_year() -> int:
+    return timezone.localdate().year + 1
+
+
+def year_error(year: int) -> str | None:
+    """Why a year is out of range, in words, or None when it is fine."""
+    if FIRST_YEAR <= year <= last_year():
+        return None
+    return _("Choose a year from %(first)d to %(last)d.") % {"first": FIRST_YEAR, "last": last_year()}
 
 
 def period_start(day: date, period: str) -> date:
@@ -41,4 +55,11 @@ def label(start: date, period: str) -> str:
         return _("%(month)d/%(year)d") % {"month": start.month, "year": start.year}
     if period == Period.QUARTER:
         return _("Q%(quarter)d %(year)d") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year}
-    return str(start.year)
+    return _("year %(year)d") % {"year": start.year}
+
+
+def span_label(start: date, end: date) -> str:
+    """A period given by its first and last day, read as a period: 2025年, 2025年第1季度, 2025年3月."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    period = Period.YEAR if months >= 12 else Period.QUARTER if months >= 3 else Period.MONTH
+    return label(start, period)

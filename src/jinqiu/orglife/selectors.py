@@ -7,15 +7,38 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from jinqiu.accounts.scoping import visible_orgs
+from jinqiu.accounts.scoping import visible_orgs, visible_persons
 from jinqiu.organizations.models import PartyOrg
 
-from .models import ATTENDED, Attendance, AttendanceStatus, Meeting, MeetingOrg, MeetingStatus, month_index
+from .models import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    FrequencyRule,
+    Meeting,
+    MeetingOrg,
+    MeetingStatus,
+    month_index,
+)
 
 
 def visible_meetings(user) -> QuerySet[Meeting]:
-    """A meeting is visible when its (host) organisation is."""
-    return Meeting.objects.filter(org__in=visible_orgs(user))
+    """A meeting is visible when its host is, or one of the organisations it counts for (a joint meeting is
+    open to each partner's people; what they see of its attendance is cut by `visible_attendance`)."""
+    orgs = visible_orgs(user)
+    return Meeting.objects.filter(Q(org__in=orgs) | Q(pk__in=MeetingOrg.objects.filter(org__in=orgs)
+                                                       .values("meeting_id")))
+
+
+def visible_rules(user) -> QuerySet[FrequencyRule]:
+    """Frequency rules are reference data: every staff role reads them, nobody else (the bureau edits them)."""
+    return FrequencyRule.objects.all() if user.is_authenticated and user.is_staff_user else FrequencyRule.objects.none()
+
+
+def hosts(user, meeting: Meeting) -> bool:
+    """Whether the meeting's host organisation is in the user's scope: only then may they change the meeting
+    itself (its fields, its state, its files); a partner's people record their own members' attendance."""
+    return visible_orgs(user).filter(pk=meeting.org_id).exists()
 
 
 def meetings_of(org: PartyOrg, first: date | None = None, last: date | None = None) -> QuerySet[Meeting]:
@@ -97,3 +120,38 @@ def person_total(person_id: int, orgs: QuerySet[PartyOrg] | None = None) -> Rate
 def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
     return (meeting.attendances.select_related("person", "org", "makeup")
             .order_by("person__name", "person_id"))
+
+
+def attendance_rows(user) -> QuerySet[Attendance]:
+    """Every attendance row the user may read or mark: a visible meeting and a visible person."""
+    return Attendance.objects.filter(meeting__in=visible_meetings(user), person__in=visible_persons(user))
+
+
+def visible_attendance(user, meeting: Meeting) -> QuerySet[Attendance]:
+    """The rows of the persons the user may see: names and reasons of anyone else never leave the server."""
+    return attendance_list(meeting).filter(person__in=visible_persons(user))
+
+
+@dataclass
+class OtherOrg:
+    """Counts only, for the attendance of an organisation whose members the user does not see."""
+
+    org_id: int
+    name: str
+    expected: int
+    present: int
+    on_leave: int
+    absent: int
+    unrecorded: int
+
+
+def hidden_counts(user, meeting: Meeting) -> list[OtherOrg]:
+    """Per organisation, the attendance of the rows `visible_attendance` leaves out (joint meetings)."""
+    rows = (meeting.attendances.exclude(person__in=visible_persons(user)).values("org_id", "org__name")
+            .annotate(expected=Count("id"), present=Count("id", filter=Q(status__in=ATTENDED)),
+                      on_leave=Count("id", filter=Q(status=AttendanceStatus.LEAVE)),
+                      absent=Count("id", filter=Q(status=AttendanceStatus.ABSENT)),
+                      unrecorded=Count("id", filter=Q(status=AttendanceStatus.UNRECORDED)))
+            .order_by("org__path"))
+    return [OtherOrg(org_id=r["org_id"], name=r["org__name"], expected=r["expected"], present=r["present"],
+                     on_leave=r["on_leave"], absent=r["absent"], unrecorded=r["unrecorded"]) for r in rows]

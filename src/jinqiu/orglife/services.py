@@ -296,12 +296,49 @@ def attendance_set(*, actor, attendance: Attendance, status: str, reason: str = 
 
 
 @transaction.atomic
-def attendance_all_present(*, actor, meeting: Meeting) -> int:
-    """全部出席: everyone expected was there."""
+def attendance_record(*, actor, meeting: Meeting, marks: dict[int, tuple[str, str]]) -> int:
+    """Several rows at once (the attendance page's 保存): {row id: (status, reason)}, all or nothing.
+
+    The caller passes only rows the actor may see; an empty status leaves a row unrecorded. Returns how many
+    rows changed.
+    """
     if meeting.status != MeetingStatus.HELD:
         raise ValidationError(_("Attendance is recorded for a meeting that was held."))
+    rows = {row.pk: row for row in meeting.attendances.select_for_update().filter(pk__in=list(marks))
+            .select_related("person")}
+    errors, changed = [], []
+    for pk, (status, reason) in marks.items():
+        row = rows.get(pk)
+        if row is None or not status:
+            continue
+        if status not in AttendanceStatus.values:
+            errors.append(_("%(name)s: choose present, on leave, absent or online.") % {"name": row.person.name})
+            continue
+        reason = reason.strip()[:100] if status == AttendanceStatus.LEAVE else ""
+        if status == AttendanceStatus.LEAVE and not reason:
+            errors.append(_("%(name)s: say why the member is on leave.") % {"name": row.person.name})
+            continue
+        if (row.status, row.reason) != (status, reason):
+            row.status, row.reason = status, reason
+            changed.append(row)
+    if errors:
+        raise ValidationError(errors)
     with acting(actor):
-        n = meeting.attendances.update(status=AttendanceStatus.PRESENT, reason="")
+        for row in changed:
+            row.save(update_fields=["status", "reason"])  # one by one: each mark is in the change history
+        if changed:
+            _tally(meeting)
+    return len(changed)
+
+
+@transaction.atomic
+def attendance_all_present(*, actor, meeting: Meeting, persons=None) -> int:
+    """全部出席: everyone expected was there (of `persons`, a queryset, when given: the actor's own)."""
+    if meeting.status != MeetingStatus.HELD:
+        raise ValidationError(_("Attendance is recorded for a meeting that was held."))
+    rows = meeting.attendances.all() if persons is None else meeting.attendances.filter(person__in=persons)
+    with acting(actor):
+        n = rows.update(status=AttendanceStatus.PRESENT, reason="")
         _tally(meeting)
     return n
 

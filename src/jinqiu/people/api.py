@@ -10,11 +10,11 @@ from typing import Any, Literal
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from jinqiu.accounts import services as account_services
 from jinqiu.accounts.scoping import get_visible_or_404, visible_orgs, visible_persons
 from jinqiu.core.errors import field_error
+from jinqiu.core.pagination import LimitOffsetPagination, paginate
 from jinqiu.core.phones import mask_phone
 from jinqiu.core.web import client_ip, require
 from jinqiu.organizations.models import PartyOrg, Unit
@@ -42,7 +42,12 @@ class MembershipOut(Schema):
     outside_org_name: str
     started_on: date
     ended_on: date | None = None
-    end_reason: str
+    end_reason: str = Field(description="Why it ended, as a person reads it (empty while active)")
+    end_note: str = Field(description="Any free text given when it ended")
+
+    @staticmethod
+    def resolve_end_reason(obj) -> str:
+        return str(obj.get_end_reason_display()) if obj.end_reason else ""
 
     @staticmethod
     def resolve_org_name(obj) -> str | None:
@@ -347,9 +352,9 @@ def list_persons(request, filters: Query[PersonQuery]):
 @router.get("/{person_id}", response=PersonDetailOut)
 def get_person(request, person_id: int):
     user = request.auth
-    require(user.is_staff_user)
     scoped = visible_persons(user)
-    get_visible_or_404(scoped, pk=person_id)
+    get_visible_or_404(scoped, pk=person_id)  # scope first: out of scope is 404, whatever the role
+    require(user.is_staff_user)
     return selectors.person_detail(scoped, person_id)
 
 

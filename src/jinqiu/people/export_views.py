@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +25,7 @@ from jinqiu.organizations.forms import UnitFilterForm
 from jinqiu.organizations.models import Unit
 
 from . import exports, selectors
-from .forms import PersonFilterForm
+from .forms import PersonFilterForm, describe_filters, filter_errors
 from .models import Membership, PersonStatus
 from .views import _filters_from
 
@@ -50,18 +50,23 @@ def _footer(request) -> exports.Footer:
     return exports.Footer(exported_by=str(request.user), exported_at=timezone.now())
 
 
-def _describe(params: QueryDict) -> str:
-    """The filters as the access log keeps them: "q=张; org=5"."""
-    parts = [f"{key}={','.join(values)}" for key, values in params.lists() if key not in ("page", "csrfmiddlewaretoken")
-             and any(values)]
-    return "; ".join(parts)
+def _describe(form: forms.Form) -> str:
+    """The filters as the access log keeps them, in Chinese words: "搜索：张；是否党员：党员"."""
+    with translation.override("zh-hans"):
+        return describe_filters(form)
+
+
+def _invalid_filters(request, form: forms.Form, back: str):
+    """A filter that is not valid exports nothing: no file, no access-log row, a message naming the filter."""
+    return render(request, "people/filter_error.html", {"errors": filter_errors(form), "back": back}, status=400)
 
 
 def _send(request, handle, *, kind: str, filename: str, count: int, full: bool, filters: str,
           reason: str = "") -> FileResponse:
-    values = _("full values") if full else _("masked")
-    detail = _("%(kind)s, %(values)s, %(n)s rows; %(filters)s") % {
-        "kind": kind, "values": values, "n": count, "filters": filters or "-"}
+    with translation.override("zh-hans"):  # the log reads the same whoever exported
+        detail = _("%(kind)s, %(values)s, %(n)s rows; %(filters)s") % {
+            "kind": exports.EXPORT_KINDS[kind], "values": _("full values") if full else _("masked"), "n": count,
+            "filters": filters or _("no filter")}
     access_log_record(actor=request.user, action=AccessAction.EXPORT, field=kind, reason=reason, detail=detail,
                       ip_address=client_ip(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -78,11 +83,16 @@ def _person_list(request, params: QueryDict, *, full: bool, reason: str = "", fo
         params["party"] = "yes"
     form = PersonFilterForm(params or None, orgs=visible_orgs(request.user))
     filters = _filters_from(form)
+    if filters is None:
+        query = params.copy()
+        for key in ("csrfmiddlewaretoken", "reason", "query"):
+            query.pop(key, None)
+        return _invalid_filters(request, form, f"{reverse('people:list')}?{query.urlencode()}")
     qs = selectors.filter_persons(visible_persons(request.user), filters)
     title = exports.list_title(pending=filters.pending)
     handle, count = exports.write_persons(qs, title=title, footer=_footer(request), full=full)
     return _send(request, handle, kind="pending" if filters.pending else "persons", filename=title, count=count,
-                 full=full, filters=_describe(params), reason=reason)
+                 full=full, filters=_describe(form) if form.is_bound else "", reason=reason)
 
 
 def person_export(request):
@@ -107,6 +117,9 @@ def person_export_full(request):
     if request.method == "POST":
         form = ExportReasonForm(request.POST)
     else:
+        filters = PersonFilterForm(request.GET or None, orgs=visible_orgs(request.user))
+        if filters.is_bound and not filters.is_valid():  # say so before asking for a reason
+            return _invalid_filters(request, filters, f"{reverse('people:list')}?{request.GET.urlencode()}")
         form = ExportReasonForm(initial={"query": request.GET.urlencode()})
     if request.method == "POST" and form.is_valid():
         reason = apply_service(form, lambda: check_full_export(actor=request.user, reason=form.cleaned_data["reason"]))
@@ -123,19 +136,21 @@ def roster_members(user, org):
     return visible_persons(user).filter(status=PersonStatus.ACTIVE, pk__in=in_subtree.values("person_id"))
 
 
-def _roster(request, pk: int, *, full: bool, reason: str = ""):
-    org = get_visible_or_404(visible_orgs(request.user), pk=pk)
+def _roster(request, org, *, full: bool, reason: str = ""):
     title = exports.roster_title(org.name)
     handle, count = exports.write_persons(roster_members(request.user, org), title=title, footer=_footer(request),
                                           full=full)
-    return _send(request, handle, kind="roster", filename=title, count=count, full=full,
-                 filters=f"org={org.pk} {org.name}", reason=reason)
+    with translation.override("zh-hans"):
+        filters = _("%(filter)s: %(value)s") % {"filter": _("Party organisation"), "value": str(org)}
+    return _send(request, handle, kind="roster", filename=title, count=count, full=full, filters=filters,
+                 reason=reason)
 
 
 def roster_export(request, pk: int):
     """An organisation's 花名册: title, header, members of its subtree, 合计 and footer; masked."""
+    org = get_visible_or_404(visible_orgs(request.user), pk=pk)  # scope first: out of scope is 404
     require(request.user.is_staff_user)
-    return _roster(request, pk, full=False)
+    return _roster(request, org, full=False)
 
 
 def roster_export_full(request, pk: int):
@@ -145,7 +160,7 @@ def roster_export_full(request, pk: int):
     if request.method == "POST" and form.is_valid():
         reason = apply_service(form, lambda: check_full_export(actor=request.user, reason=form.cleaned_data["reason"]))
         if reason is not None:
-            return _roster(request, pk, full=True, reason=reason)
+            return _roster(request, org, full=True, reason=reason)
     return _reason_page(request, form, title=_("Export the roster of %(org)s with full ID numbers and phones")
                         % {"org": org.name}, back=reverse("organizations:detail", args=[org.pk]))
 
@@ -161,6 +176,8 @@ def unit_export(request):
     """The units list with its filters, as on the page."""
     require(sees_structure(request.user))
     form = UnitFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return _invalid_filters(request, form, f"{reverse('organizations:units')}?{request.GET.urlencode()}")
     units = selectors.units_with_retiree_counts(Unit.objects.all(), visible_persons(request.user))
     # The same filters as organizations.views.unit_list.
     if form.is_valid():
@@ -177,4 +194,4 @@ def unit_export(request):
     handle, count = exports.write_table(title=title, headers=headers, rows=rows, footer=_footer(request),
                                         widths=[30, 12, 20, 12, 16])
     return _send(request, handle, kind="units", filename=title, count=count, full=False,
-                 filters=_describe(request.GET))
+                 filters=_describe(form) if form.is_bound else "")

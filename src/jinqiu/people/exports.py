@@ -22,12 +22,22 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jinqiu.core import crypto, idnumber, phones
 
 from .models import Gender, Health, Living, Membership, MembershipKind, Person, RetirementType
 
 CHUNK_SIZE = 2000
+
+# What each export is called: the access log keeps the code in its `field` column (for filtering) and
+# shows these words.
+EXPORT_KINDS = {
+    "persons": gettext_lazy("Retired cadres list"),
+    "pending": gettext_lazy("Membership relation not settled"),
+    "roster": gettext_lazy("Roster"),
+    "units": gettext_lazy("Units"),
+}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The 花名册 columns, in order. These words are the file format shared with the roster importer (which maps

@@ -1,8 +1,10 @@
 from django import forms
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jinqiu.core.phones import mask_phone
 from jinqiu.core.widgets import DateInput, FastSelect, SearchableSelect
 from jinqiu.organizations.models import Establishment, PartyOrg, Unit
 from jinqiu.regions.models import Region, RegionLevel
@@ -50,7 +52,7 @@ class PersonFilterForm(forms.Form):
                                           widget=forms.CheckboxSelectMultiple)
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=PersonStatus.choices + [("all", _("All"))])
-    party = forms.ChoiceField(label=_("Party member"), required=False,
+    party = forms.ChoiceField(label=_("Party membership"), required=False,
                               choices=[("", _("All")), ("yes", _("Party members")), ("no", _("Not members"))])
     pending = forms.BooleanField(label=_("Membership relation not settled"), required=False)
 
@@ -62,6 +64,41 @@ class PersonFilterForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.only("id", "name").order_by("name")
         for name in ("org", "region"):
             _shallow_tree_choices(self.fields[name], self.data.get(name) if self.is_bound else None)
+
+
+def filter_errors(form: forms.Form) -> list[str]:
+    """Each error of a filter form as one sentence naming the filter: "党组织：请选择有效的选项……"."""
+    return [gettext("%(filter)s: %(error)s") % {"filter": form.fields[name].label if name in form.fields
+                                                 else gettext("Filter"), "error": error}
+            for name, errors in form.errors.items() for error in errors]
+
+
+def describe_filters(form: forms.Form) -> str:
+    """A valid filter form in words, for the access log: labels and the chosen objects' names, never codes."""
+    parts = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, "", [], False) or isinstance(field, forms.CharField) and not str(value).strip():
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            text = str(value)
+        elif isinstance(field, forms.MultipleChoiceField):
+            labels = dict(field.choices)
+            text = "、".join(str(labels.get(v, v)) for v in value)
+        elif isinstance(field, forms.ChoiceField):
+            text = str(dict(field.choices).get(value, value))
+        elif isinstance(field, forms.BooleanField):
+            parts.append(str(field.label))  # a ticked box reads as its label: "待落实组织关系"
+            continue
+        else:
+            text = str(value)
+        parts.append(gettext("%(filter)s: %(value)s") % {"filter": field.label, "value": text})
+    return gettext("; ").join(parts)
+
+
+# Phones shown masked on the edit form; the first two may be revealed there with a reason.
+MASKED_PHONES = ("mobile", "phone", "emergency_phone")
+REVEALABLE_PHONES = ("mobile", "phone")
 
 
 class PersonForm(forms.ModelForm):
@@ -77,9 +114,19 @@ class PersonForm(forms.ModelForm):
             "region": SearchableSelect, "original_unit": SearchableSelect, "service_unit": SearchableSelect,
         }
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, editing: bool = False, revealed: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields(["name", "id_number"])
+        self.fields["name"].label = _("Full name")
+        self.stored_phones: dict[str, str] = {}
+        if editing and self.instance.pk:
+            for name in MASKED_PHONES:
+                stored = getattr(self.instance, name)
+                if not stored:
+                    continue
+                self.stored_phones[name] = stored
+                self.initial[name] = (revealed or {}).get(name) or mask_phone(stored)
+                self.fields[name].help_text = _("Shown masked: leave it to keep the number, or type a new one.")
         self.fields["region"].queryset = Region.objects.filter(
             level__in=[RegionLevel.COMMUNITY, RegionLevel.VILLAGE]).order_by("path")
         self.fields["original_unit"].queryset = Unit.objects.order_by("name")
@@ -87,6 +134,24 @@ class PersonForm(forms.ModelForm):
         if editing:
             self.fields["id_number"].required = False
             self.fields["id_number"].help_text = _("Leave empty to keep the current number.")
+
+    def _phone(self, name: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        stored = self.stored_phones.get(name)
+        if stored and value == mask_phone(stored):
+            return stored  # the masked value came back untouched: keep the number
+        if "*" in value:
+            raise forms.ValidationError(_("Type the full number, or leave the masked value to keep the current one."))
+        return value
+
+    def clean_mobile(self) -> str:
+        return self._phone("mobile")
+
+    def clean_phone(self) -> str:
+        return self._phone("phone")
+
+    def clean_emergency_phone(self) -> str:
+        return self._phone("emergency_phone")
 
 
 class PersonCreateForm(PersonForm):
@@ -139,8 +204,31 @@ class MoveAwayForm(forms.Form):
     moved_to = forms.CharField(label=_("Moved to"), max_length=120)
 
 
+class PlaceForm(forms.Form):
+    """待归属: where a person nobody sees belongs: a community of residence, a party organisation, or both."""
+    region = forms.ModelChoiceField(label=_("Community of residence"), queryset=Region.objects.none(), required=False,
+                                    widget=SearchableSelect)
+    org = forms.ModelChoiceField(label=_("Party organisation (membership relation)"), queryset=PartyOrg.objects.none(),
+                                 required=False, widget=SearchableSelect)
+    on = forms.DateField(label=_("Membership relation since"), initial=timezone.localdate, widget=DATE)
+
+    def __init__(self, *args, orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(
+            level__in=[RegionLevel.COMMUNITY, RegionLevel.VILLAGE]).order_by("path")
+        self.fields["org"].queryset = orgs.filter(
+            establishment=Establishment.FORMAL, dissolved_on__isnull=True).order_by("path")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("region") and not data.get("org"):
+            raise forms.ValidationError(_("Choose the %(region)s or the %(org)s (or both).") % {
+                "region": self.fields["region"].label, "org": self.fields["org"].label})
+        return data
+
+
 class SurvivorForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Full name"), max_length=50)
     relation = forms.CharField(label=_("Relation"), max_length=20)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)

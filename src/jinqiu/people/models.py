@@ -183,6 +183,17 @@ class MembershipKind(models.TextChoices):
     PARTICIPATING = "participating", _("Participating (functional organisation)")
 
 
+class EndReason(models.TextChoices):
+    """Why a membership ended: a code in the database, its label wherever a person reads it."""
+
+    TRANSFER = "transfer", _("Transfer of the membership relation")
+    DEATH = "death", _("Died")
+    MOVED = "moved", _("Moved away")
+    DISSOLVED = "dissolved", _("Organisation dissolved")
+    LEFT = "left", _("Left")
+    OTHER = "other", _("Other")
+
+
 class Membership(TimeStamped):
     """A person's relation to a party organisation: one active primary, any number participating."""
 
@@ -195,7 +206,8 @@ class Membership(TimeStamped):
     outside_org_name = models.CharField(_("organisation outside the system"), max_length=120, blank=True)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
-    end_reason = models.CharField(_("reason it ended"), max_length=120, blank=True)
+    end_reason = models.CharField(_("reason it ended"), max_length=12, choices=EndReason.choices, blank=True)
+    end_note = models.CharField(_("note on the end"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("membership")

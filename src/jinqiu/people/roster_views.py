@@ -27,8 +27,9 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Roster file (.xlsx, .xls or .csv)"))
     into_org = forms.ModelChoiceField(
         label=gettext_lazy("Party organisation for rows without one"), queryset=None, required=False,
-        help_text=gettext_lazy("Leave empty: party members without an organisation join the list of relations "
-                               "to settle."))
+        help_text=gettext_lazy("Rows without a 所在党组织 are placed here; a row that is not a party member is "
+                               "placed by its 居住社区 column or by this organisation's 管理服务单位. A row placed "
+                               "nowhere within your scope is rejected."))
 
     def __init__(self, *args, orgs, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,8 +84,8 @@ def _mapping_rows(imp: RosterImport) -> list[dict]:
 
 
 def import_detail(request, pk: int):
-    require(request.user.can_edit)
     imp = get_visible_or_404(_imports(request), pk=pk)
+    require(request.user.can_edit)
     context = {"imp": imp, "r": imp.result, "mapping_rows": _mapping_rows(imp),
                "choices": [(c.key, c.header) for c in columns.COLUMNS],
                "errors": imp.result.get("errors", [])[:500], "warnings": imp.result.get("warnings", [])[:500]}
@@ -92,8 +93,8 @@ def import_detail(request, pk: int):
 
 
 def import_progress(request, pk: int):
-    require(request.user.can_edit)
     imp = get_visible_or_404(_imports(request), pk=pk)
+    require(request.user.can_edit)
     if imp.status not in (ImportStatus.READING, ImportStatus.UPLOADED, ImportStatus.COMMITTING) and is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("rosters:detail", args=[imp.pk])
@@ -103,8 +104,8 @@ def import_progress(request, pk: int):
 
 @require_POST
 def import_mapping(request, pk: int):
-    require(request.user.can_edit)
     imp = get_visible_or_404(_imports(request), pk=pk)
+    require(request.user.can_edit)
     if imp.status != ImportStatus.PREVIEWED:
         return redirect("rosters:detail", pk=imp.pk)
     keys = {c.key for c in columns.COLUMNS}
@@ -122,8 +123,8 @@ def import_mapping(request, pk: int):
 
 @require_POST
 def import_commit(request, pk: int):
-    require(request.user.can_edit)
     imp = get_visible_or_404(_imports(request), pk=pk)
+    require(request.user.can_edit)
     roster_services.roster_import_commit(imp=imp, actor=request.user)
     return redirect("rosters:detail", pk=imp.pk)
 
@@ -134,8 +135,8 @@ def _escape(value: str) -> str:
 
 def import_errors(request, pk: int):
     """The rejected rows as they were, plus an error column: fix them and upload the file again."""
-    require(request.user.can_edit)
     imp = get_visible_or_404(_imports(request), pk=pk)
+    require(request.user.can_edit)
     import openpyxl
 
     wb = openpyxl.Workbook(write_only=True)

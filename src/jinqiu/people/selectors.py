@@ -166,3 +166,11 @@ def org_subtree_totals(org: PartyOrg, orgs: QuerySet[PartyOrg], persons: QuerySe
 def org_members(org: PartyOrg) -> QuerySet[Membership]:
     return (Membership.objects.filter(org=org, ended_on__isnull=True, person__status=PersonStatus.ACTIVE)
             .select_related("person").order_by("kind", "person__name"))
+
+
+def unplaced_persons() -> QuerySet[Person]:
+    """待归属: on the register, yet no scope reaches them: no 居住社区, no 管理服务单位, no active membership in
+    an organisation of the system. Not cut to a scope: only the bureau's page reads it (see `views.unplaced_list`)."""
+    placed = Membership.objects.filter(person=OuterRef("pk"), org__isnull=False, ended_on__isnull=True)
+    return Person.objects.filter(status=PersonStatus.ACTIVE, region__isnull=True,
+                                 service_unit__isnull=True).exclude(Exists(placed))

@@ -21,7 +21,7 @@ from jinqiu.organizations import services as org_services
 from jinqiu.organizations.models import PartyOrg
 from jinqiu.regions.models import RegionLevel
 
-from .models import Membership, MembershipKind, OfficerTerm, Person, PersonStatus, Survivor
+from .models import EndReason, Membership, MembershipKind, OfficerTerm, Person, PersonStatus, Survivor
 
 PERSON_FIELDS = (
     "name", "gender", "ethnicity", "birth_date", "native_place", "education", "original_unit_name",
@@ -31,9 +31,13 @@ PERSON_FIELDS = (
     "full_member_on", "note",
 )
 
-END_TRANSFER = "组织关系转接"
-END_DEATH = "去世"
-END_MOVED = "迁出"
+# Why a membership ended: codes of EndReason (the label is what a person reads).
+END_TRANSFER = EndReason.TRANSFER
+END_DEATH = EndReason.DEATH
+END_MOVED = EndReason.MOVED
+END_DISSOLVED = EndReason.DISSOLVED
+END_LEFT = EndReason.LEFT
+END_OTHER = EndReason.OTHER
 
 
 def refresh_search_text(person: Person, id_number: str | None = None) -> None:
@@ -43,16 +47,37 @@ def refresh_search_text(person: Person, id_number: str | None = None) -> None:
     person.search_text = text.search_text(person.name, [last4] if last4 else [])
 
 
-def _apply_id_number(person: Person, raw: str) -> idnumber.IdInfo:
+def not_yours_message() -> str:
+    """The one answer for an ID number registered outside the actor's scope, whatever the reason: it
+    tells nothing about the person, not even that the number is on the register."""
+    return _("You cannot import this ID number: please contact the district bureau of veteran cadres.")
+
+
+def _visible_pks(actor, pks) -> set[int]:
+    """Which of `pks` the actor sees, through the one scope function (imported late: accounts sits above
+    people in the dependency order, and its scoping imports this module)."""
+    from jinqiu.accounts.scoping import visible_persons
+
+    return set(visible_persons(actor).filter(pk__in=list(pks)).values_list("pk", flat=True))
+
+
+def _clash_error(actor, clash_pk: int | None) -> ValidationError:
+    """"已登记" only to someone who may see the registered record (and to the system itself)."""
+    if actor is None or (clash_pk is not None and clash_pk in _visible_pks(actor, [clash_pk])):
+        return ValidationError({"id_number": [_("This ID number is already registered.")]})
+    return ValidationError({"id_number": [not_yours_message()]})
+
+
+def _apply_id_number(person: Person, raw: str, actor=None) -> idnumber.IdInfo:
     try:
         info = idnumber.parse(raw)
     except idnumber.IdNumberError as exc:
         raise ValidationError({"id_number": [exc.message]}) from None
     index = crypto.blind_index(info.number)
-    clash = Person.objects.filter(id_number_index=index).exclude(pk=person.pk).exists()
-    if clash:
-        # Never say whose: the other record may lie outside the actor's scope.
-        raise ValidationError({"id_number": [_("This ID number is already registered.")]})
+    clash = Person.objects.filter(id_number_index=index).exclude(pk=person.pk).values_list("pk", flat=True).first()
+    if clash is not None:
+        # Never say whose; and say "registered" only where the record is in the actor's scope.
+        raise _clash_error(actor, clash)
     person.set_id_number(info)
     return info
 
@@ -84,8 +109,32 @@ def _save(person: Person, actor) -> Person:
             with transaction.atomic():
                 person.save()
         except IntegrityError:
-            raise ValidationError({"id_number": [_("This ID number is already registered.")]}) from None
+            # A record saved meanwhile by someone else: whether the actor sees it is not known here.
+            raise _clash_error(actor, None) from None
     return person
+
+
+PLACEMENT_FIELDS = ("region", "service_unit")
+
+
+def placement_message() -> str:
+    return _("Fill in at least one of 居住社区, 所在党组织 or 管理服务单位, within your scope: otherwise nobody "
+             "could find this person.")
+
+
+def _placement_error() -> ValidationError:
+    # One field (the first of the three on every form), one message naming all three.
+    return ValidationError({"region": [placement_message()]})
+
+
+def _check_placement(person: Person, actor, *, scope: bool = True) -> None:
+    """A person is saved only where someone can see them: a region, a 党组织 in the system (a relation
+    named outside the system reaches no scope) or a 管理服务单位; with an actor (and `scope`), in their scope.
+    Called inside the service's transaction, after the writes: a refusal undoes them."""
+    placed = person.region_id or person.service_unit_id or Membership.objects.filter(
+        person=person, ended_on__isnull=True, org__isnull=False).exists()
+    if not placed or (scope and actor is not None and person.pk not in _visible_pks(actor, [person.pk])):
+        raise _placement_error()
 
 
 def _normalise_phones(person: Person) -> None:
@@ -109,28 +158,33 @@ def person_create(
     """Register a person; a party member may get their membership relation in the same step."""
     fields = {k: v for k, v in fields.items() if k in PERSON_FIELDS}
     person = Person(**{k: v for k, v in fields.items() if k not in ("birth_date", "gender")})
-    info = _apply_id_number(person, id_number)
+    info = _apply_id_number(person, id_number, actor)
     _check_against_id(person, info, fields)
     _normalise_phones(person)
     refresh_search_text(person, info.number)
     person = _save(person, actor)
     if org is not None or outside_org_name.strip():
-        membership_transfer(actor=actor, person=person, org=org, outside_org_name=outside_org_name,
-                            on=relation_since or person.joined_party_on or timezone.localdate())
+        _transfer(actor=actor, person=person, org=org, outside_org_name=outside_org_name,
+                  on=relation_since or person.joined_party_on or timezone.localdate())
+    _check_placement(person, actor)
     return person
 
 
 @transaction.atomic
 def person_update(*, actor, person: Person, fields: dict[str, Any], id_number: str | None = None) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
+    placement = [getattr(person, f"{name}_id") for name in PLACEMENT_FIELDS]
     for key, value in fields.items():
         if key in PERSON_FIELDS and key not in ("birth_date", "gender"):
             setattr(person, key, value)
-    info = _apply_id_number(person, id_number) if id_number else idnumber.parse(person.id_number)
+    info = _apply_id_number(person, id_number, actor) if id_number else idnumber.parse(person.id_number)
     _check_against_id(person, info, fields)
     _normalise_phones(person)
     refresh_search_text(person, info.number)
-    return _save(person, actor)
+    person = _save(person, actor)
+    if [getattr(person, f"{name}_id") for name in PLACEMENT_FIELDS] != placement:
+        _check_placement(person, actor)
+    return person
 
 
 def _active_primary(person: Person) -> Membership | None:
@@ -149,7 +203,23 @@ def membership_transfer(
     *, actor, person: Person, on: date, org: PartyOrg | None = None, outside_org_name: str = "",
     reason: str = END_TRANSFER,
 ) -> Membership:
-    """组织关系转接: end the active primary membership (if any) and open the new one; history kept."""
+    """组织关系转接: end the active primary membership (if any) and open the new one; history kept.
+
+    A transfer may take a person out of the actor's own scope (转出 to another organisation, which then
+    sees them), never to where nobody sees them.
+    """
+    membership = _transfer(actor=actor, person=person, on=on, org=org, outside_org_name=outside_org_name,
+                           reason=reason)
+    _check_placement(membership.person, actor, scope=False)
+    return membership
+
+
+def _transfer(
+    *, actor, person: Person, on: date, org: PartyOrg | None = None, outside_org_name: str = "",
+    reason: str = END_TRANSFER,
+) -> Membership:
+    if reason not in EndReason.values:
+        raise ValueError(f"not a membership end reason: {reason!r}")
     person = Person.objects.select_for_update().get(pk=person.pk)
     _require_on_register(person)
     if not person.is_party_member:
@@ -207,7 +277,8 @@ def membership_join(*, actor, person: Person, org: PartyOrg, on: date) -> Member
 
 
 @transaction.atomic
-def membership_end(*, actor, membership: Membership, on: date, reason: str) -> Membership:
+def membership_end(*, actor, membership: Membership, on: date, reason: str = "") -> Membership:
+    """End a participation: the reason is 退出 (EndReason.LEFT); any free text given is kept as its note."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_active:
         raise ValidationError(_("This membership has already ended."))
@@ -216,9 +287,14 @@ def membership_end(*, actor, membership: Membership, on: date, reason: str) -> M
     if on < membership.started_on:
         raise ValidationError({"on": [_("The end date is before the start date.")]})
     membership.ended_on = on
-    membership.end_reason = reason.strip() or _("Left")
+    note = reason.strip()
+    if len(note) > Membership._meta.get_field("end_note").max_length:
+        raise ValidationError({"reason": [_("The reason is too long (at most %(limit)d characters).")
+                                          % {"limit": Membership._meta.get_field("end_note").max_length}]})
+    membership.end_reason = EndReason.LEFT
+    membership.end_note = note
     with acting(actor):
-        membership.save(update_fields=["ended_on", "end_reason", "updated_at"])
+        membership.save(update_fields=["ended_on", "end_reason", "end_note", "updated_at"])
     return membership
 
 
@@ -312,7 +388,7 @@ def organization_dissolve(*, actor, org: PartyOrg, on: date, reason: str) -> Par
     with acting(actor):
         for membership in Membership.objects.filter(org=org, ended_on__isnull=True):
             membership.ended_on = max(on, membership.started_on)
-            membership.end_reason = _("Organisation dissolved")
+            membership.end_reason = END_DISSOLVED
             membership.save(update_fields=["ended_on", "end_reason", "updated_at"])
         OfficerTerm.objects.filter(org=org, ended_on__isnull=True).update(ended_on=on)
     return org_services.org_dissolve(actor=actor, org=org, on=on, reason=reason)

@@ -4,12 +4,12 @@ from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 from treebeard.mp_tree import MP_Node
 
 from jinqiu.accounts.models import Role
 from jinqiu.accounts.scoping import get_visible_or_404, sees_structure
 from jinqiu.core.errors import field_error
+from jinqiu.core.pagination import LimitOffsetPagination, paginate
 from jinqiu.core.web import require
 
 from . import services
@@ -59,6 +59,11 @@ class RegionMoveIn(Schema):
     parent: int
 
 
+def visible_regions(user) -> QuerySet[Region]:
+    """Regions are reference data for every staff role, and out of scope (404) for everyone else."""
+    return Region.objects.all() if sees_structure(user) else Region.objects.none()
+
+
 def _region_or_422(pk: int, field: str = "parent") -> Region:
     region = Region.objects.filter(pk=pk).first()
     if region is None:
@@ -85,8 +90,7 @@ def list_regions(request, parent: int | None = None):
 
 @router.get("/{region_id}", response=RegionOut)
 def get_region(request, region_id: int):
-    require(sees_structure(request.auth))
-    return _out(get_visible_or_404(Region.objects.all(), pk=region_id))
+    return _out(get_visible_or_404(visible_regions(request.auth), pk=region_id))
 
 
 @router.post("", response={201: RegionOut})
@@ -102,8 +106,7 @@ def create_region(request, payload: RegionCreateIn):
 @router.patch("/{region_id}", response=RegionOut, summary="Rename a region or change its division code")
 def update_region(request, region_id: int, payload: RegionPatchIn):
     user = request.auth
-    require(sees_structure(user))
-    region = get_visible_or_404(Region.objects.all(), pk=region_id)
+    region = get_visible_or_404(visible_regions(user), pk=region_id)
     require(user.has_role(Role.BUREAU))
     region = services.region_rename(actor=user, region=region,
                                     name=payload.name if payload.name is not None else region.name,
@@ -114,8 +117,7 @@ def update_region(request, region_id: int, payload: RegionPatchIn):
 @router.post("/{region_id}/move", response=RegionOut)
 def move_region(request, region_id: int, payload: RegionMoveIn):
     user = request.auth
-    require(sees_structure(user))
-    region = get_visible_or_404(Region.objects.all(), pk=region_id)
+    region = get_visible_or_404(visible_regions(user), pk=region_id)
     require(user.has_role(Role.BUREAU))
     new_parent = _region_or_422(payload.parent)
     return _out(services.region_move(actor=user, region=region, new_parent=new_parent))

@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jinqiu.core.widgets import TreeChoiceField
+
 from .models import Region, RegionLevel
 
 
 class RegionForm(forms.Form):
-    parent = forms.ModelChoiceField(label=_("Parent region"), queryset=Region.objects.none(), required=False)
+    parent = TreeChoiceField(label=_("Parent region"), queryset=Region.objects.none(), required=False)
     name = forms.CharField(label=_("Name"), max_length=100)
     level = forms.ChoiceField(label=_("Level"), choices=RegionLevel.choices)
     code = forms.CharField(label=_("Division code"), max_length=12, required=False)
@@ -21,7 +23,7 @@ class RegionRenameForm(forms.Form):
 
 
 class RegionMoveForm(forms.Form):
-    parent = forms.ModelChoiceField(label=_("New parent region"), queryset=Region.objects.none())
+    parent = TreeChoiceField(label=_("New parent region"), queryset=Region.objects.none())
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -34,6 +34,10 @@ def _check_level(level: str, parent: Region | None) -> None:
 @transaction.atomic
 def region_create(*, actor, parent: Region | None, name: str, level: str, code: str = "") -> Region:
     _check_level(level, parent)
+    if parent is None and Region.objects.filter(depth=1).exists():
+        # One tree, one top: a second root would be a region that no scope under the first one reaches.
+        raise ValidationError({"parent": [_("The region tree already has its top region: choose the parent "
+                                            "region.")]})
     region = Region(name=name.strip(), level=level, code=code.strip())
     region.full_clean(exclude=["path", "depth", "numchild"])
     with acting(actor):

@@ -12,6 +12,7 @@ from jinqiu.core.web import apply_service, require
 from jinqiu.people.models import PersonStatus
 
 from . import forms, services
+from .api import visible_regions
 from .models import Region
 
 
@@ -34,8 +35,7 @@ def region_list(request):
 
 
 def region_detail(request, pk: int):
-    require(sees_structure(request.user))
-    region = get_visible_or_404(Region.objects.all(), pk=pk)
+    region = get_visible_or_404(visible_regions(request.user), pk=pk)
     children = Region.objects.get_children(region)
     return render(request, "regions/region_detail.html", {
         "region": region, "ancestors": Region.objects.get_ancestors(region),
@@ -57,8 +57,7 @@ def region_create(request):
 
 
 def region_rename(request, pk: int):
-    require(sees_structure(request.user))
-    region = get_visible_or_404(Region.objects.all(), pk=pk)
+    region = get_visible_or_404(visible_regions(request.user), pk=pk)
     require(request.user.has_role(Role.BUREAU))
     form = forms.RegionRenameForm(request.POST or None, initial={"name": region.name, "code": region.code})
     if request.method == "POST" and form.is_valid():
@@ -72,8 +71,7 @@ def region_rename(request, pk: int):
 
 
 def region_move(request, pk: int):
-    require(sees_structure(request.user))
-    region = get_visible_or_404(Region.objects.all(), pk=pk)
+    region = get_visible_or_404(visible_regions(request.user), pk=pk)
     require(request.user.has_role(Role.BUREAU))
     form = forms.RegionMoveForm(request.POST or None, region=region)
     if request.method == "POST" and form.is_valid():

@@ -2,8 +2,9 @@ from django.shortcuts import redirect, render
 
 from jinqiu.accounts.models import Role
 from jinqiu.accounts.scoping import visible_orgs, visible_persons
+from jinqiu.orglife.permissions import can_record
 
-from .selectors import headline
+from .selectors import headline, to_do
 
 
 def home(request):
@@ -12,5 +13,11 @@ def home(request):
         return redirect("accounts:access_log")
     if user.is_admin_role:
         return redirect("accounts:users")
-    figures = headline(visible_persons(user), visible_orgs(user)) if user.is_staff_user else None
-    return render(request, "stats/home.html", {"figures": figures})
+    if not user.is_staff_user:
+        return render(request, "stats/home.html", {"figures": None})
+    orgs = visible_orgs(user)
+    return render(request, "stats/home.html", {
+        "figures": headline(visible_persons(user), orgs),
+        "todo": to_do(user, orgs),
+        "can_record": can_record(user),
+    })

@@ -10,6 +10,14 @@ def pct(value):
     return _pct(value)
 
 
+@register.filter
+def period(missed):
+    """A missed (type, first day, last day) read as its period: 2025年, 2025年第1季度, 2025年3月."""
+    from jinqiu.orglife.periods import span_label
+
+    return span_label(missed[1], missed[2])
+
+
 @register.inclusion_tag("orglife/_home_panel.html")
 def orglife_home(user):
     """The home page's compliance and attendance for the user's scope."""

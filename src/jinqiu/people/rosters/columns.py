@@ -43,6 +43,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("retirement_date", "离退休时间", ("离退休时间", "离休时间", "退休时间"), _("Retirement date")),
     Column("joined_party_on", "入党时间", ("入党时间",), _("Joined the party")),
     Column("org", "所在党组织", ("所在党组织", "所在支部"), _("Party organisation")),
+    # Where the person lives, by name (a 社区 or 村): what places a person who is not a party member.
+    Column("region", "居住社区", ("居住社区", "所在社区", "社区", "居住社区(村)", "社区(村)"), _("Community of residence"),
+           canonical=False),
     Column("address", "现居住地址", ("现居住地址", "住址", "家庭住址"), _("Address")),
     Column("phone", "联系电话", ("联系电话", "手机", "电话", "手机号码"), _("Phone")),
     Column("health", "健康状况", ("健康状况",), _("Health")),
@@ -51,7 +54,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 CANONICAL_HEADERS = [c.header for c in COLUMNS if c.canonical]
-FILL_DOWN_KEYS = {"org", "original_unit_name"}
+FILL_DOWN_KEYS = {"org", "original_unit_name", "region"}
 
 _SPACES = re.compile(r"\s+")
 

@@ -29,7 +29,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,7 @@ from jinqiu.core.audit import acting
 from jinqiu.organizations.models import PartyOrg, Unit
 from jinqiu.people import services as people_services
 from jinqiu.people.models import Membership, MembershipKind, Person, PersonStatus
+from jinqiu.regions.models import Region, RegionLevel
 
 from . import columns, reader
 from .columns import BY_KEY, CellError
@@ -51,6 +51,7 @@ _SKIP_WORDS = ("合计", "小计", "总计", "合計", "小計", "總計")
 _FOOTER_WORDS = ("导出人", "導出人", "制表人", "填报人", "審核人", "审核人", "填表人", "注：", "注:", "说明")
 _SPACES = re.compile(r"\s+")
 Progress = Callable[[int], None] | None
+_HOME_LEVELS = (RegionLevel.COMMUNITY, RegionLevel.VILLAGE)
 
 # The person fields an import may set, in preview order.
 COMPARED = ("name", "ethnicity", "original_unit_name", "original_position", "rank", "retirement_type", "retirement_date",
@@ -76,6 +77,7 @@ class Candidate:
     id_number: str = ""
     birth: date | None = None  # from the ID number
     org_name: str = ""
+    region_name: str = ""
     errors: list[tuple[str, str]] | None = None  # (column header, message); None rather than 100,000 empty lists
     warnings: list[tuple[str, str]] | None = None
 
@@ -137,6 +139,9 @@ class Scope:
 
             self.orgs = visible_orgs(actor)
         self._org_cache: dict[str, list[PartyOrg]] = {}
+        self._units: set[int] | None = None
+        self._region_cache: dict[str, list[Region]] = {}
+        self._paths: tuple[str, ...] | None = None
 
     def orgs_named(self, name: str) -> list[PartyOrg]:
         key = _SPACES.sub("", unicodedata.normalize("NFKC", name))
@@ -148,18 +153,66 @@ class Scope:
         return self._org_cache[key]
 
     def reachable(self, pks: list[int]) -> set[int]:
-        """Persons the actor may update: those they see, and those who belong to no organisation yet."""
-        if not pks:
-            return set()
-        unplaced = Person.objects.filter(pk__in=pks).exclude(Exists(Membership.objects.filter(
-            person=OuterRef("pk"), kind=MembershipKind.PRIMARY, ended_on__isnull=True)))
-        found = set(unplaced.values_list("pk", flat=True))
-        if self.actor is None:
+        """Persons the actor may read and update: exactly those they see (one query for the chunk)."""
+        if not pks or self.actor is None:
             return set(pks)
         from jinqiu.accounts.scoping import visible_persons
 
-        found |= set(visible_persons(self.actor).filter(pk__in=pks).values_list("pk", flat=True))
-        return found
+        return set(visible_persons(self.actor).filter(pk__in=pks).values_list("pk", flat=True))
+
+    def regions_named(self, name: str) -> list[Region]:
+        """The communities and villages of that name (regions are reference data every staff user sees);
+        of several, the one within the actor's region scopes if there is exactly one."""
+        if name not in self._region_cache:  # keyed by the cell as written: the column repeats a few names
+            found = list(Region.objects.filter(name=name.strip(), level__in=_HOME_LEVELS)[:10])
+            inside = [r for r in found if self.in_region_scope(r)]
+            self._region_cache[name] = inside if len(found) > 1 and inside else found
+        return self._region_cache[name]
+
+    def in_region_scope(self, region: Region) -> bool:
+        paths = self._region_paths()
+        return paths is None or region.path.startswith(paths)
+
+    def _region_paths(self) -> tuple[str, ...] | None:
+        """The actor's region scopes as path prefixes (None: everything, for the console)."""
+        if self.actor is None:
+            return None
+        if self._paths is None:
+            from jinqiu.accounts import scoping
+            from jinqiu.accounts.models import Role
+
+            actor = self.actor
+            self._paths = ()
+            if (actor.is_authenticated and actor.is_active and not actor.is_admin_role
+                    and actor.has_role(Role.BUREAU, Role.STREET, Role.SECRETARY, Role.LEADER)):
+                self._paths = tuple(s.region.path for s in scoping._scopes(actor) if s.region_id)
+        return self._paths
+
+    def places(self, org: PartyOrg | None, unit_id: int | None, region: Region | None = None) -> bool:
+        """Whether a new person placed there (a membership in `org`, or `unit_id` as 管理服务单位) is seen by
+        someone, and, for an actor, by the actor: the rule of `people.services`, without a query per row."""
+        if org is None and unit_id is None and region is None:
+            return False
+        if self.actor is None or (region is not None and self.in_region_scope(region)):
+            return True
+        from jinqiu.accounts import scoping
+
+        if org is not None and scoping.sees_all_members_of(self.actor, org):
+            return True
+        return unit_id is not None and unit_id in self._scope_units()
+
+    def _scope_units(self) -> set[int]:
+        if self._units is None:
+            from jinqiu.accounts import scoping
+            from jinqiu.accounts.models import Role
+
+            actor = self.actor
+            self._units = set()
+            if (actor.is_authenticated and actor.is_active and not actor.is_admin_role
+                    and actor.has_role(Role.BUREAU, Role.STREET, Role.SECRETARY, Role.LEADER)):
+                # The same walk as scoping.person_filter's unit scopes.
+                self._units = scoping._unit_subtree_ids({s.unit_id for s in scoping._scopes(actor) if s.unit_id})
+        return self._units
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -266,7 +319,7 @@ def _rows(path: Path, file_name: str, analysis: Analysis, mapping: dict[int, str
 # instead of the model's clean_fields (tests/rosters compares both). The organisation and the note have
 # the importer's own limits (a PartyOrg name; the note is a TextField).
 _MAX_LEN = {"name": 50, "ethnicity": 20, "original_unit_name": 120, "original_position": 60, "rank": 40,
-            "address": 200, "note": 2000, "org": 120, "mobile": 20, "phone": 20, "position_rank": 103}
+            "address": 200, "note": 2000, "org": 120, "region": 100, "mobile": 20, "phone": 20, "position_rank": 103}
 _LIMITS = {key: _MAX_LEN.get(key, 200) for key in BY_KEY}
 _TEXT, _FORMULA = reader.TEXT, reader.FORMULA
 _POOLED = frozenset(("ethnicity", "original_unit_name"))
@@ -403,6 +456,8 @@ def _candidate(number: int, cells: list[reader.Cell], mapping: dict[int, str], w
 
     org_name = text("org")
     cand.org_name = pool.setdefault(org_name, org_name)
+    region_name = text("region")
+    cand.region_name = pool.setdefault(region_name, region_name)
     if f.get("joined_party_on") or cand.org_name:
         f["is_party_member"] = True
     if info:
@@ -631,45 +686,41 @@ class Importer:
         return a
 
     def _chunk(self, chunk: list[Candidate], *, write: bool) -> None:
-        indexes = {c.row: crypto.blind_index(c.id_number) for c in chunk if c.id_number and not c.errors}
-        existing = {p.id_number_index: p for p in Person.objects.filter(id_number_index__in=list(indexes.values()))}
+        """Classify a chunk: every check on every row (a rejected row names all of its errors), then write."""
+        indexes = {c.row: crypto.blind_index(c.id_number) for c in chunk if c.id_number}
+        existing = {p.id_number_index: p for p in Person.objects.filter(
+            id_number_index__in=list(indexes.values())).select_related("region")}
         reachable = self.scope.reachable([p.pk for p in existing.values()])
         primaries = {m.person_id: m for m in Membership.objects.filter(
-            person_id__in=[p.pk for p in existing.values()], kind=MembershipKind.PRIMARY,
-            ended_on__isnull=True).select_related("org")} if existing else {}
+            person_id__in=list(reachable), kind=MembershipKind.PRIMARY,
+            ended_on__isnull=True).select_related("org")} if reachable else {}
         new_rows: list[list] = []
         placed: list[tuple[str, PartyOrg, date]] = []  # (blind index, organisation, since) of new party members
-        into_org = self.into_org
         for cand in chunk:
-            if cand.errors:
+            org = self._org_for(cand) if cand.org_name else self.into_org
+            region = self._region_for(cand) if cand.region_name else None
+            index = indexes.get(cand.row)
+            person = existing.get(index) if index else None
+            if person is not None and person.pk not in reachable:
+                # Outside the actor's scope: one answer whatever the reason, and nothing of the person.
+                cand.error("身份证号", people_services.not_yours_message())
                 self._reject(cand)
                 continue
-            org = self._org_for(cand) if cand.org_name else into_org
-            if cand.errors:
-                self._reject(cand)
-                continue
-            index = indexes[cand.row]
-            person = existing.get(index)
             if person is None:
-                fields = cand.fields
-                if fields[_AT["retirement_type"]] is _MISSING:
-                    cand.error("离/退休", _("The retirement type (离休 or 退休) is missing."))
-                    self._reject(cand)
-                    continue
+                self._check_new(cand, org, region)
+            if cand.errors:
+                self._reject(cand)
+                continue
+            if person is None:
                 self.analysis.counts["new"] += 1
                 if cand.warnings:
                     self._warn(cand)
                 if write:
-                    new_rows.append(self._new_row(cand, org, index))
+                    fields = cand.fields
+                    new_rows.append(self._new_row(cand, org, index, region))
                     if org is not None and fields[_AT["is_party_member"]] is True:
                         joined = fields[_AT["joined_party_on"]]
                         placed.append((index, org, self.today if joined is _MISSING else joined))
-                continue
-            if person.pk not in reachable:
-                cand.error("身份证号", _("This person is registered in another organisation outside your scope: a "
-                                       "transfer of the membership relation (组织关系转接) is needed; the import "
-                                       "does not move anyone."))
-                self._reject(cand)
                 continue
             if person.status != PersonStatus.ACTIVE:
                 cand.warn("姓名", _("%(name)s is recorded as %(status)s: shown, not overwritten.")
@@ -677,9 +728,41 @@ class Importer:
                 self.analysis.counts["skipped"] += 1
                 self._warn(cand)
                 continue
-            self._existing(cand, person, primaries.get(person.pk), org, write=write)
+            self._existing(cand, person, primaries.get(person.pk), org, region, write=write)
         if new_rows:
             self._write_new(new_rows, placed)
+
+    def _service_unit_id(self, cand: Candidate) -> int | None:
+        """A row that is not a party member is placed by the 管理服务单位 of the organisation imported into."""
+        into = self.into_org
+        if into is not None and into.unit_id and cand.fields[_AT["is_party_member"]] is not True:
+            return into.unit_id
+        return None
+
+    def _region_for(self, cand: Candidate) -> Region | None:
+        found = self.scope.regions_named(cand.region_name)
+        if not found:
+            cand.error("居住社区", _("No community or village is named “%(name)s”.") % {"name": cand.region_name})
+            return None
+        if len(found) > 1:
+            names = "；".join(f"{r.name}（{Region.objects.get_parent(r).name if r.depth > 1 else '-'}）" for r in found)
+            cand.error("居住社区", _("“%(name)s” is ambiguous: %(candidates)s.")
+                       % {"name": cand.region_name, "candidates": names})
+            return None
+        return found[0]
+
+    def _check_new(self, cand: Candidate, org: PartyOrg | None, region: Region | None) -> None:
+        """The checks only a new person needs: a retirement type, and a place where the actor sees them."""
+        fields = cand.fields
+        if not fields:
+            return  # the row could not be read at all: its errors say why
+        if fields[_AT["retirement_type"]] is _MISSING and not any(c == "离/退休" for c, _m in cand.errors or ()):
+            cand.error("离/退休", _("The retirement type (离休 or 退休) is missing."))
+        member_of = org if fields[_AT["is_party_member"]] is True else None
+        if (cand.org_name and org is None) or (cand.region_name and region is None):
+            return  # the organisation or community was not found: its own error says so
+        if not self.scope.places(member_of, self._service_unit_id(cand), region):
+            cand.error("居住社区", people_services.placement_message())
 
     def _fields_for(self, cand: Candidate) -> dict[str, Any]:
         f = {k: v for k, v in zip(FIELD_KEYS, cand.fields, strict=True) if v is not _MISSING}
@@ -687,7 +770,7 @@ class Importer:
             f["original_unit_id"] = self._unit_id(f["original_unit_name"])
         return f
 
-    def _new_row(self, cand: Candidate, org: PartyOrg | None, index: str) -> list:
+    def _new_row(self, cand: Candidate, org: PartyOrg | None, index: str, region: Region | None = None) -> list:
         """The INSERT row of a new person: every derived field as `people.services.person_create` computes it."""
         fields = cand.fields
         derived = _Derived(fields[_AT["name"]])
@@ -702,18 +785,24 @@ class Importer:
         unit_name = fields[_AT["original_unit_name"]]
         if unit_name is not _MISSING:
             extra["original_unit_id"] = self._unit_id(unit_name)
-        if (org is None and self.into_org is not None and self.into_org.unit_id
-                and fields[_AT["is_party_member"]] is not True):
-            extra["service_unit_id"] = self.into_org.unit_id
+        unit_id = self._service_unit_id(cand)
+        if unit_id is not None:
+            extra["service_unit_id"] = unit_id
+        if region is not None:
+            extra["region_id"] = region.pk
         if self._insert is None:
             self._insert = _Insert()
         return self._insert.row(fields, extra)
 
     def _existing(self, cand: Candidate, person: Person, primary: Membership | None, org: PartyOrg | None,
-                  *, write: bool) -> None:
+                  region: Region | None = None, *, write: bool) -> None:
         a = self.analysis
         f = self._fields_for(cand)
         changes = _changed(person, f)
+        if region is not None and region.pk != person.region_id:
+            f["region"] = region
+            changes.append({"field": "居住社区", "old": person.region.name if person.region else "",
+                            "new": region.name})
         move_to = None
         if org is not None:
             if primary is None:

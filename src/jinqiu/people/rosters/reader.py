@@ -146,6 +146,39 @@ def _check_zip(path: Path) -> zipfile.ZipFile:
     return archive
 
 
+_DTD = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _dtd_rejected(member: str) -> FileRejected:
+    return FileRejected(_("The workbook part %(part)s declares a document type (DTD) or entities, which a "
+                          "spreadsheet never needs: the file is refused. Open it in Excel or WPS and save it "
+                          "again as a .xlsx workbook.") % {"part": member[:80]})
+
+
+def _has_dtd(buffer: bytes) -> bool:
+    return b"<!" in buffer and any(word in buffer for word in _DTD)
+
+
+def _refuse_dtd(archive: zipfile.ZipFile, scanned_later: set[str]) -> None:
+    """No XML part of a workbook has a document type: one that declares one (or entities: "billion
+    laughs", external files) is refused before any parser sees it. Excel and WPS never write one.
+
+    Every part is scanned whole, in chunks (what the zip limits allow to be unpacked at all), except the
+    sheets in `scanned_later`: `_scan_sheet` reads those whole anyway, before calamine parses them, and
+    checks each chunk there (a second pass over a 100 MB sheet costs a second).
+    """
+    for info in archive.infolist():
+        if info.is_dir() or info.filename in scanned_later:
+            continue
+        tail = b""
+        with archive.open(info) as handle:
+            while chunk := handle.read(1 << 20):
+                buffer = tail + chunk
+                if _has_dtd(buffer):
+                    raise _dtd_rejected(info.filename)
+                tail = buffer[-16:]
+
+
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _FORMULA_TEXT = re.compile(rb"[^>/]*>([^<]{0,2000})<")  # anchored by .match(); a shared <f/> has no text
@@ -163,17 +196,18 @@ def _col_number(letters: bytes | str) -> int:
 
 def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → its XML member, from workbook.xml and its relationships (both small)."""
-    from xml.etree.ElementTree import fromstring  # noqa: S405
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
 
     rels = {}
     try:
-        tree = fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
+        tree = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
         for rel in tree:
             target = rel.get("Target", "")
             target = target.lstrip("/") if target.startswith("/") else "xl/" + target
             rels[rel.get("Id")] = target
-        book = fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
-    except (KeyError, SyntaxError):
+        book = fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, SyntaxError, DefusedXmlException):
         return {}
     found = {}
     for elem in book.iter():
@@ -197,6 +231,8 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str) -> tuple[dict[tuple[int, 
     with handle:
         while chunk := handle.read(1 << 20):
             buffer = tail + chunk
+            if _has_dtd(buffer):
+                raise _dtd_rejected(member)
             # Most sheets hold no formula and one merge list at the end: a plain substring search (memchr
             # speed) skips the regular expressions for every chunk that cannot match them.
             has_formula = b"<f" in buffer or b":f" in buffer
@@ -220,7 +256,12 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str) -> tuple[dict[tuple[int, 
 def _xlsx(path: Path) -> Iterator[Sheet]:
     """Values through calamine (fast, typed: text, number, date); formulas and merges from the raw XML."""
     archive = _check_zip(path)
-    members = _sheet_members(archive)
+    members = _sheet_members(archive)  # defusedxml: a DTD there is refused, and named just below
+    try:
+        _refuse_dtd(archive, set(members.values()))
+    except FileRejected:
+        archive.close()
+        raise
     try:
         from python_calamine import CalamineWorkbook
 

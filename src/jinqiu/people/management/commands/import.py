@@ -46,6 +46,7 @@ class Command(BaseCommand):
         except reader.FileRejected as exc:
             imp.status, imp.error = ImportStatus.FAILED, str(exc.message)
             imp.save(update_fields=["status", "error"])
+            (services.log_commit if opts["commit"] else services.log_preview)(imp=imp, actor=actor, error=imp.error)
             if opts["json"]:
                 self.stdout.write(json.dumps({"new": 0, "update": 0, "unchanged": 0, "rejected": 0, "errors": [
                     {"row": None, "column": None, "message": str(exc.message)}], "warnings": [],
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         else:
             imp.status = ImportStatus.PREVIEWED
         imp.save(update_fields=["result", "status", "committed_at"])
+        (services.log_commit if opts["commit"] else services.log_preview)(imp=imp, actor=actor, analysis=analysis)
         if opts["json"]:
             keys = ("new", "update", "unchanged", "rejected", "skipped", "errors", "warnings", "changes",
                     "filled_down", "sheet", "header_row")
