@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jinqiu.accounts.models import AccessAction, AccessLog
-from jinqiu.core import idnumber
+from jinqiu.core import idnumber, xlsx
 from jinqiu.people import exports
 from jinqiu.people import services as people_services
 from tests.factories import make_person
@@ -114,17 +114,17 @@ def test_formula_like_cells_are_escaped(world, client_for, field, value):
 
 
 def test_control_characters_are_dropped_before_the_formula_check():
-    writer = exports.SheetWriter("t")
+    writer = xlsx.SheetWriter("t")
     writer.append(["\x00=1+1", "a\x07b <&>", 5])
     ws = load_workbook(writer.save()).active
     assert [c.value for c in ws[1]] == ["'=1+1", "ab <&>", 5]
 
 
 def test_harmless_text_is_not_escaped():
-    assert exports.escape("1945-03-12") == "1945-03-12"
-    assert exports.escape("张三") == "张三"
-    assert exports.escape(3) == 3
-    assert exports.escape("=1") == "'=1"
+    assert xlsx.escape("1945-03-12") == "1945-03-12"
+    assert xlsx.escape("张三") == "张三"
+    assert xlsx.escape(3) == 3
+    assert xlsx.escape("=1") == "'=1"
 
 
 def test_filters_and_search_are_honoured(world, client_for):

@@ -10,8 +10,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from docxtpl import DocxTemplate
-from openpyxl import Workbook
 
+from jinqiu.core import xlsx
 from jinqiu.organizations.models import PartyOrg
 
 from . import compliance, selectors
@@ -19,20 +19,11 @@ from .docx_template import TARGET as DOCX_TEMPLATE
 from .models import ATTENDED, Attendance, MeetingOrg
 from .periods import span_label
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def quote(name: str) -> str:
     return _quote(name, safe="")
-
-
-def cell(value):
-    """Text that a spreadsheet would take for a formula is kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def pct(value: float | None) -> str:
@@ -48,22 +39,16 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-def _workbook_bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
 def behind_workbook(result: compliance.SubtreeCompliance) -> HttpResponse:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Behind"))
+    """The organisations behind; written by the one export writer, which escapes every text cell."""
+    ws = xlsx.SheetWriter(_("Behind"))
     ws.append([_("Organisation"), _("Required"), _("Held"), _("Compliance rate"), _("Missed"),
                _("Days overdue"), _("Missed meetings")])
     for oc in result.behind:
-        ws.append([cell(oc.name), oc.required, oc.held, pct(oc.rate), len(oc.missed), oc.overdue_days,
-                   cell("; ".join(f"{name} {span_label(start, end)}" for name, start, end in oc.missed))])
+        ws.append([oc.name, oc.required, oc.held, pct(oc.rate), len(oc.missed), oc.overdue_days,
+                   "; ".join(f"{name} {span_label(start, end)}" for name, start, end in oc.missed)])
     first, last = result.window
-    return _download(_workbook_bytes(wb), f"{_('Organisations behind')}-{last:%Y%m%d}.xlsx", XLSX)
+    return _download(xlsx.content(ws), f"{_('Organisations behind')}-{last:%Y%m%d}.xlsx", xlsx.XLSX_TYPE)
 
 
 class RecordBook:
@@ -105,18 +90,17 @@ class RecordBook:
 
 def record_book_xlsx(book: RecordBook) -> HttpResponse:
     org, year, rate = book.org, book.year, book.rate
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(str(year))
-    ws.append([cell(org.name), str(year)])
+    ws = xlsx.SheetWriter(str(year))
+    ws.append([org.name, str(year)])
     ws.append([_("Date"), _("Meeting type"), _("Mode"), _("Place"), _("Host"), _("Lecturer and topic"),
                _("Counts for"), _("Expected"), _("Attended"), _("On leave"), _("Made up at home"),
                _("Absent or on leave"), _("Agenda"), _("Minutes")])
     for r in book.rows:
-        ws.append([cell(r[k]) for k in ("date", "type", "mode", "place", "host", "lesson", "orgs", "expected",
-                                        "attended", "leave", "made_up", "missing", "agenda", "minutes")])
+        ws.append([r[k] for k in ("date", "type", "mode", "place", "host", "lesson", "orgs", "expected",
+                                  "attended", "leave", "made_up", "missing", "agenda", "minutes")])
     ws.append([])
     ws.append([_("Attendance rate"), pct(rate.rate), _("With make-up study"), pct(rate.with_makeup)])
-    return _download(_workbook_bytes(wb), f"{org.name}-{year}.xlsx", XLSX)
+    return _download(xlsx.content(ws), f"{org.name}-{year}.xlsx", xlsx.XLSX_TYPE)
 
 
 def record_book_docx(book: RecordBook) -> HttpResponse:

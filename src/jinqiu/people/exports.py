@@ -1,8 +1,8 @@
 """Excel exports of person lists and 花名册 rosters: columns, masking, escaping, streaming.
 
-The workbook is streamed into a temporary file, one row at a time (see `SheetWriter`), from a queryset
-read in chunks (`.iterator(chunk_size=...)`, memberships fetched once per chunk): memory stays bounded
-whatever the number of rows. The file is Chinese whatever the user's language, since the
+The workbook is streamed into a temporary file, one row at a time (`jinqiu.core.xlsx.SheetWriter`, the
+one writer of every export), from a queryset read in chunks (`.iterator(chunk_size=...)`, memberships
+fetched once per chunk): memory stays bounded whatever the number of rows. The file is Chinese whatever the user's language, since the
 roster importer reads the same header words back.
 
 Callers decide who may export and log it (see `export_views`); this module only writes.
@@ -10,21 +10,18 @@ Callers decide who may export and log it (see `export_views`); this module only 
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import re
-import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jinqiu.core import crypto, idnumber, phones
+from jinqiu.core.xlsx import XLSX_TYPE as XLSX_TYPE  # the export views name it through this module
+from jinqiu.core.xlsx import Footer, SheetWriter
 
 from .models import Gender, Health, Living, Membership, MembershipKind, Person, RetirementType
 
@@ -38,7 +35,6 @@ EXPORT_KINDS = {
     "roster": gettext_lazy("Roster"),
     "units": gettext_lazy("Units"),
 }
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The 花名册 columns, in order. These words are the file format shared with the roster importer (which maps
 # them back), so they are fixed Chinese, not translated.
@@ -49,25 +45,8 @@ COLUMNS = [
 WIDTHS = [6, 10, 5, 6, 21, 12, 22, 16, 7, 12, 12, 26, 30, 14, 9, 11, 24]
 ID_COLUMN = COLUMNS.index("身份证号")
 
-# OWASP CSV/formula injection: a text cell starting with one of these is evaluated by some spreadsheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape(value: Any) -> Any:
-    """A text cell that a spreadsheet could read as a formula gets a leading apostrophe ("'=SUM(1)")."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def date_text(value: datetime.date | None) -> str:
     return value.isoformat() if value else ""
-
-
-@dataclass(frozen=True)
-class Footer:
-    exported_by: str
-    exported_at: datetime.datetime
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -167,179 +146,6 @@ def example_row() -> list[Any]:
     ]
 
 
-_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_CONTENT_TYPES = _XML + (
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/styles.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    "</Types>"
-)
-_ROOT_RELS = _XML + (
-    f'<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
-    'Target="xl/workbook.xml"/></Relationships>'
-)
-_WORKBOOK_RELS = _XML + (
-    f'<Relationships xmlns="{_PKG_REL}">'
-    f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-    f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'
-)
-# Cell styles (the s attribute): 0 plain, 1 bold, 2 title (bold 14 pt, centred), 3 text format "@" (49).
-STYLE_PLAIN, STYLE_BOLD, STYLE_TITLE, STYLE_TEXT = 0, 1, 2, 3
-_STYLES = _XML + (
-    f'<styleSheet xmlns="{_NS}">'
-    '<fonts count="3"><font><sz val="11"/><name val="宋体"/></font>'
-    '<font><b/><sz val="11"/><name val="宋体"/></font><font><b/><sz val="14"/><name val="宋体"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    "</fills>"
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
-    '<alignment horizontal="center"/></xf>'
-    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-# Characters XML 1.0 cannot hold at all; a CR is kept as a character reference (parsers turn a raw CR into LF).
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-_XML_SPECIAL = re.compile("[&<>\r]")
-
-
-def _xml_text(value: str) -> str:
-    """Escape for XML text; chained replace() is far faster than str.translate on Chinese text."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-
-
-def _column_letters(n: int) -> str:
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-_LETTERS = [_column_letters(n) for n in range(1, 65)]
-
-
-class SheetWriter:
-    """A one-sheet .xlsx streamed to a temporary file, row by row: memory does not grow with the rows.
-
-    It writes the SpreadsheetML parts itself (inline strings, four cell styles): openpyxl's write-only
-    mode took over 60 s for 100,000 rows of 17 columns on the bench machine, this takes a few seconds.
-    Every text value is escaped against formulas (`escape`); the ID column is a text cell with format "@".
-    """
-
-    def __init__(self, title: str, widths: Iterable[int] = ()) -> None:
-        self.sheet_title = _ILLEGAL_XML.sub("", re.sub(r"[\\/?*\[\]:]", " ", title))[:31] or "Sheet1"
-        self.handle: IO[bytes] = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (outlives this call)
-        self.zip = zipfile.ZipFile(self.handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=3)
-        self.stream = self.zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
-        self.buffer: list[str] = []
-        self.rows = 0
-        self.text_columns: set[int] = set()
-        self.merged: list[str] = []
-        self._attr_cache: dict[tuple, list[str]] = {}
-        self.widest = 1
-        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                       for i, w in enumerate(widths, start=1))
-        self._write(_XML + f'<worksheet xmlns="{_NS}" xmlns:r="{_REL}">'
-                    + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
-
-    def _write(self, text: str) -> None:
-        self.buffer.append(text)
-        if len(self.buffer) >= 500:
-            self.stream.write("".join(self.buffer).encode("utf-8"))
-            self.buffer.clear()
-
-    def _attrs(self, bold: bool, style: int | None, width: int) -> list[str]:
-        key = (bold, style, width)
-        attrs = self._attr_cache.get(key)
-        if attrs is None:
-            styles = [style if style is not None else STYLE_BOLD if bold else
-                      STYLE_TEXT if index in self.text_columns else STYLE_PLAIN for index in range(width)]
-            attrs = self._attr_cache[key] = [f' s="{s}"' if s else "" for s in styles]
-        return attrs
-
-    def append(self, values: list[Any], *, bold: bool = False, style: int | None = None) -> None:
-        self.rows += 1
-        row = self.rows
-        texts = [v if v.__class__ is str else str(v) for v in values
-                 if v is not None and not isinstance(v, bool | int | float)]
-        # One check per row, not per cell: most rows need neither cleaning nor XML escaping.
-        probe = "".join(texts)
-        illegal = _ILLEGAL_XML.search(probe) is not None
-        special = _XML_SPECIAL.search(probe) is not None
-        attrs = self._attrs(bold, style, len(values))
-        cells = []
-        for index, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            if isinstance(value, bool):
-                cells.append(f'<c r="{_LETTERS[index]}{row}"{attrs[index]} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int | float):
-                cells.append(f'<c r="{_LETTERS[index]}{row}"{attrs[index]}><v>{value}</v></c>')
-            else:
-                text = value if value.__class__ is str else str(value)
-                if illegal:
-                    text = _ILLEGAL_XML.sub("", text)  # before the formula check: "\x00=1" is a formula too
-                text = escape(text)
-                if special:
-                    text = _xml_text(text)
-                cells.append(f'<c r="{_LETTERS[index]}{row}"{attrs[index]} t="inlineStr">'
-                             f'<is><t xml:space="preserve">{text}</t></is></c>')
-        self.widest = max(self.widest, len(values))
-        self._write(f'<row r="{row}">{"".join(cells)}</row>')
-
-    def title(self, text: str, span: int) -> None:
-        self.append([text], style=STYLE_TITLE)
-        if span > 1:
-            self.merged.append(f"A{self.rows}:{_LETTERS[span - 1]}{self.rows}")
-
-    def footer(self, footer: Footer) -> None:
-        at = timezone.localtime(footer.exported_at).strftime("%Y-%m-%d %H:%M")
-        self.append([_("Exported by: %(user)s  Exported at: %(time)s") % {"user": footer.exported_by, "time": at}])
-
-    def discard(self) -> None:
-        """Give up on a half-written file: close everything, the temporary file goes with it."""
-        for close in (self.stream.close, self.zip.close, self.handle.close):
-            with contextlib.suppress(OSError, ValueError):
-                close()
-
-    def save(self) -> IO[bytes]:
-        """Close the sheet and the package; the temporary file (deleted when closed), rewound for streaming."""
-        try:
-            merged = "".join(f'<mergeCell ref="{ref}"/>' for ref in self.merged)
-            self._write("</sheetData>" + (f'<mergeCells count="{len(self.merged)}">{merged}</mergeCells>'
-                                          if merged else "") + "</worksheet>")
-            self.stream.write("".join(self.buffer).encode("utf-8"))
-            self.stream.close()
-            name = _xml_text(self.sheet_title).replace('"', "&quot;")
-            self.zip.writestr("[Content_Types].xml", _CONTENT_TYPES)
-            self.zip.writestr("_rels/.rels", _ROOT_RELS)
-            self.zip.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-            self.zip.writestr("xl/styles.xml", _STYLES)
-            self.zip.writestr("xl/workbook.xml", _XML + f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><sheets>'
-                              f'<sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>')
-            self.zip.close()
-        except BaseException:
-            self.discard()
-            raise
-        self.handle.seek(0)
-        return self.handle
-
-
 def list_title(*, pending: bool = False) -> str:
     """Workbook titles are Chinese, like the rest of the file."""
     with translation.override("zh-hans"):
@@ -377,8 +183,7 @@ def write_persons(
 ) -> tuple[IO[bytes], int]:
     """Title row (merged), header, one row per person, a 合计 row and the footer. Returns (file, row count)."""
     with translation.override("zh-hans"):
-        writer = SheetWriter(title, WIDTHS)
-        writer.text_columns = {ID_COLUMN}
+        writer = SheetWriter(title, WIDTHS, text_columns={ID_COLUMN})
         writer.title(title, len(COLUMNS))
         writer.append(COLUMNS, bold=True)
         count = 0
@@ -397,8 +202,7 @@ def write_persons(
 def write_template() -> IO[bytes]:
     """The header row and one example row, nothing else: fill it in and import it."""
     with translation.override("zh-hans"):
-        writer = SheetWriter(_("Roster"), WIDTHS)
-        writer.text_columns = {ID_COLUMN}
+        writer = SheetWriter(_("Roster"), WIDTHS, text_columns={ID_COLUMN})
         writer.append(COLUMNS, bold=True)
         writer.append(example_row())
         return writer.save()

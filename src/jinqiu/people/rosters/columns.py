@@ -15,6 +15,7 @@ from functools import lru_cache
 from django.utils.translation import gettext_lazy as _
 
 from jinqiu.core import text
+from jinqiu.core.xlsx import FORMULA_STARTS
 from jinqiu.people.models import Gender, Health, Living, RetirementType
 
 
@@ -215,7 +216,7 @@ def enum_label(key: str, code: str) -> str:
 
 # ---- export escape -----------------------------------------------------------------------------
 
-ESCAPED_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPED_STARTS = FORMULA_STARTS  # the export's escape, read back
 
 
 def unescape(value: str) -> str:
