@@ -24,7 +24,9 @@ def test_long_organisation_list_narrows_as_the_worker_types(live_server, browser
     assert select.locator("option").count() >= 3
 
     page.get_by_role("searchbox", name="缩小列表").fill("新西")
-    assert select.locator("option:not([value=''])").all_inner_texts() == [world.neighbor_branch.name]
+    # Organisations read with their parents (names repeat across streets).
+    assert select.locator("option:not([value=''])").all_inner_texts() == [world.neighbor_branch.path_label]
+    assert world.neighbor_branch.path_label == f"{world.street_org.name} › {world.neighbor_branch.name}"
     assert select.input_value() == str(world.neighbor_branch.pk)
     a11y.check(page)
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from jinqiu.core.widgets import DateInput, SearchableSelect
+from jinqiu.core.widgets import DateInput, SearchableSelect, TreeChoiceField
 from jinqiu.organizations.models import PartyOrg, Unit
 from jinqiu.regions.models import Region
 
@@ -74,8 +74,7 @@ class UserRolesForm(forms.Form):
 
 
 class ScopeForm(forms.Form):
-    org = forms.ModelChoiceField(label=_("Party organisation"), queryset=PartyOrg.objects.none(), required=False,
-                                 widget=SearchableSelect)
+    org = TreeChoiceField(label=_("Party organisation"), queryset=PartyOrg.objects.none(), required=False)
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False,
                                     widget=SearchableSelect)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jinqiu.core.web import apply_service, paginate, require
+from jinqiu.organizations.selectors import with_path_labels
 
 from . import forms, services
 from .models import AccessLog, Pairing, Role, Scope, User
@@ -86,9 +87,10 @@ def user_detail(request, pk: int):
                     actor=request.user, user=account, node=scope_form.cleaned_data["node"])):
                 messages.success(request, _("Scope added."))
                 return redirect("accounts:user", pk=pk)
+    scopes = list(account.scopes.select_related("org", "region", "unit"))
+    with_path_labels([s.org for s in scopes if s.org_id])  # organisation names repeat: show their parents
     return render(request, "accounts/user_detail.html", {
-        "account": account, "roles_form": roles_form, "scope_form": scope_form,
-        "scopes": account.scopes.select_related("org", "region", "unit"),
+        "account": account, "roles_form": roles_form, "scope_form": scope_form, "scopes": scopes,
     })
 
 

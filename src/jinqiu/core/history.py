@@ -50,6 +50,7 @@ class HistoryItem:
     model: str
     record: str
     sentences: list[str] = field(default_factory=list)
+    link: str = ""  # where the headline leads, when the reader may open it (a roster import, to its uploader)
 
 
 def mask_for_log(value: str) -> str:
@@ -213,6 +214,9 @@ def render(entries, *, values: bool = True, persons: QuerySet | None = None) -> 
     from django.contrib.contenttypes.models import ContentType
 
     entries = list(entries)
+    ready = {i: entry for i, entry in enumerate(entries) if isinstance(entry, HistoryItem)}  # see `merge`
+    if ready:
+        entries = [entry for entry in entries if not isinstance(entry, HistoryItem)]
     names = _Names(persons, values)
     parsed = []
     for entry in entries:
@@ -250,4 +254,40 @@ def render(entries, *, values: bool = True, persons: QuerySet | None = None) -> 
         items.append(HistoryItem(
             at=timezone.localtime(entry.timestamp), actor=actor_name,
             headline=_("%(action)s %(model)s") % {"action": headlines.get(entry.action, ""), "model": label}, model=label, record=record, sentences=sentences))
+    for i, item in sorted(ready.items()):
+        items.insert(i, item)
     return items
+
+
+def person_imports(person_pk: int, *, viewer, limit: int = 50) -> list[HistoryItem]:
+    """The roster imports that created or changed a person, as history items, newest first:
+    "由花名册导入 #12（王科长）新增". The uploader is named by display name; the import is linked only for
+    its uploader (imports are visible to nobody else). No value of the person is in it."""
+    from django.urls import reverse
+
+    from jinqiu.people.models import ImportedAction, ImportedPerson
+
+    rows = (ImportedPerson.objects.filter(person_id=person_pk).select_related("roster_import__actor")
+            .order_by("-at", "-pk")[:limit])
+    items = []
+    for row in rows:
+        imp = row.roster_import
+        uploader = str(imp.actor) if imp.actor is not None else _("the system")
+        words = {"id": imp.pk, "actor": uploader}
+        headline = (_("Created by roster import #%(id)s (%(actor)s)") if row.action == ImportedAction.CREATED
+                    else _("Changed by roster import #%(id)s (%(actor)s)")) % words
+        mine = imp.actor_id is not None and imp.actor_id == getattr(viewer, "pk", None)
+        items.append(HistoryItem(
+            at=timezone.localtime(row.at), actor="", headline=headline, model=_("Roster import"),
+            record=_("record #%(pk)s") % {"pk": person_pk},
+            link=reverse("rosters:detail", args=[imp.pk]) if mine else ""))
+    return items
+
+
+def merge(entries, items: list[HistoryItem], *, limit: int = 50) -> list:
+    """LogEntries (newest first) and ready HistoryItems (newest first) in one list, newest first, at most
+    `limit`: `render` renders the entries and keeps the items where they stand."""
+    def when(x):
+        return x.at if isinstance(x, HistoryItem) else x.timestamp
+
+    return sorted([*entries, *items], key=when, reverse=True)[:limit]

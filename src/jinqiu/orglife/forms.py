@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jinqiu.core import idempotency
-from jinqiu.core.widgets import DateInput
+from jinqiu.core.widgets import DateInput, TreeChoiceIterator, label_with_ancestors
 from jinqiu.organizations.models import PartyOrg
 
 from .models import AttendanceStatus, FileKind, FrequencyRule, Meeting, MeetingType, Period
@@ -14,8 +14,18 @@ DATE = DateInput()
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+class TreeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several organisations, in tree order, each named with its parents (one query for all the labels)."""
+
+    iterator = TreeChoiceIterator
+
+    def label_from_instance(self, obj) -> str:
+        label = getattr(obj, "_path_label", None)
+        return label if label is not None else label_with_ancestors([obj])[0]._path_label
+
+
 class MeetingForm(forms.ModelForm):
-    joint = forms.ModelMultipleChoiceField(
+    joint = TreeMultipleChoiceField(
         label=_("Joint with (the meeting counts for each)"), queryset=PartyOrg.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple)
     once = idempotency.TokenField()  # back and submit again makes one meeting

@@ -17,6 +17,8 @@ from jinqiu.accounts.scoping import get_visible_or_404, visible_orgs, visible_pe
 from jinqiu.accounts.services import access_log_record
 from jinqiu.core import idempotency
 from jinqiu.core.web import apply_service, client_ip, is_htmx, require
+from jinqiu.organizations.models import PartyOrg
+from jinqiu.organizations.selectors import with_path_labels
 
 from . import compliance, exports, forms, selectors, services
 from .models import Attendance, FrequencyRule, MeetingType
@@ -52,10 +54,19 @@ def overview(request):
     require(request.user.is_staff_user)
     orgs, root = _subtree(request)
     result, rate = compliance.subtree_summary(orgs)
+    page = _page_of(request, result.behind)
     return render(request, "orglife/overview.html", {
         "root": root, "result": compliance.Totals.of(result), "rate": rate,
-        "page": _page_of(request, result.behind), "can_record": can_record(request.user),
+        "page": page, "rows": _labelled(page), "can_record": can_record(request.user),
     })
+
+
+def _labelled(page) -> list[tuple]:
+    """The page's rows, each with its organisation's name and parents (there are dozens of 第一党小组): two
+    queries for the page, whatever its length."""
+    orgs = PartyOrg.objects.filter(pk__in=[oc.org_id for oc in page]).only("id", "path", "depth", "name")
+    labels = {org.pk: org.path_label for org in with_path_labels(orgs)}
+    return [(oc, labels.get(oc.org_id, oc.name)) for oc in page]
 
 
 def _page_of(request, rows: list, per_page: int = 50) -> Page:
@@ -70,7 +81,7 @@ def overview_export(request):
     orgs, root = _subtree(request)
     result = compliance.subtree_summary(orgs)[0]
     _log_export(request, _("Organisations behind in organisational life (%(scope)s), %(n)d organisations") % {
-        "scope": root.name if root else _("the whole scope"), "n": len(result.behind)})
+        "scope": root.path_label if root else _("the whole scope"), "n": len(result.behind)})
     return exports.behind_workbook(result)
 
 
@@ -81,9 +92,11 @@ def calendar(request, pk: int):
     if error:
         messages.error(request, error)
     first, last = date(year, 1, 1), date(year, 12, 31)
+    meetings = list(selectors.meetings_of(org, first, last))
+    with_path_labels([org] + [m.org for m in meetings if m.org_id != org.pk])  # joint hosts: with their parents
     return render(request, "orglife/calendar.html", {
         "org": org, "year": year, "rows": compliance.org_calendar(org, year),
-        "meetings": selectors.meetings_of(org, first, last), "rate": selectors.org_rate(org, first, last),
+        "meetings": meetings, "rate": selectors.org_rate(org, first, last),
         "can_record": can_record(request.user) and org.is_active, "years": range(year - 2, year + 2),
     })
 
@@ -127,7 +140,7 @@ def meeting_create(request, pk: int):
                                  else _("The meeting has been recorded."))
             return redirect("orglife:meeting", pk=done.object_id)
     title = _("Plan a meeting of %(org)s") if plan else _("Record a meeting of %(org)s")
-    return render(request, "orglife/meeting_form.html", {"form": form, "title": title % {"org": org.name},
+    return render(request, "orglife/meeting_form.html", {"form": form, "title": title % {"org": org.path_label},
                                                          "org": org, "submit": _("Save")})
 
 
@@ -155,10 +168,15 @@ def meeting_detail(request, pk: int):
             return redirect("orglife:meeting", pk=pk)
         errors = form.non_field_errors()
     hosted = selectors.hosts(request.user, meeting)
+    orgs = with_path_labels(meeting.counts_for.order_by("path"))  # the host is one of them
+    labels = {org.pk: org.path_label for org in orgs}
+    others = selectors.hidden_counts(request.user, meeting)
+    for other in others:
+        other.label = labels.get(other.org_id, other.name)  # the name with its parents, for the page
+    meeting.org._path_label = labels.get(meeting.org_id)
     return render(request, "orglife/meeting.html", {
         "meeting": meeting, "rows": rows, "rate": selectors.meeting_rate(meeting),
-        "others": selectors.hidden_counts(request.user, meeting), "errors": errors,
-        "orgs": meeting.counts_for.order_by("path"), "files": meeting.files.all(),
+        "others": others, "errors": errors, "orgs": orgs, "files": meeting.files.all(),
         "reopenings": meeting.reopenings.select_related("reopened_by"),
         "can_record": can_record(request.user), "can_change": can_record(request.user) and hosted,
         "statuses": forms.AttendanceForm.base_fields["status"].choices,
@@ -211,6 +229,7 @@ def meeting_reopen(request, pk: int):
                                                                reason=form.cleaned_data["reason"])):
             messages.success(request, _("The meeting has been reopened: it is planned again."))
             return redirect("orglife:meeting", pk=pk)
+    with_path_labels([meeting.org])
     return render(request, "orglife/reopen.html", {"form": form, "meeting": meeting,
                                                    "rate": selectors.meeting_rate(meeting)})
 
@@ -335,11 +354,12 @@ def person_attendance(request, pk: int):
     person = get_visible_or_404(visible_persons(request.user), pk=pk)
     require(request.user.is_staff_user)
     orgs = visible_orgs(request.user)
+    rates = selectors.person_rates(person.pk, orgs)
+    recent = list(Attendance.objects.filter(person=person, meeting__org__in=orgs)
+                  .select_related("meeting__meeting_type", "org", "makeup").order_by("-held_on")[:30])
+    with_path_labels([org for org, _rate in rates] + [a.org for a in recent])  # one query for all the names
     return render(request, "orglife/person.html", {
-        "person": person, "rates": selectors.person_rates(person.pk, orgs),
-        "total": selectors.person_total(person.pk, orgs),
-        "recent": Attendance.objects.filter(person=person, meeting__org__in=orgs)
-        .select_related("meeting__meeting_type", "org", "makeup").order_by("-held_on")[:30],
+        "person": person, "rates": rates, "total": selectors.person_total(person.pk, orgs), "recent": recent,
     })
 
 
@@ -353,7 +373,7 @@ def _book(request, pk: int, write, kind: str):
         return redirect("orglife:calendar", pk=pk)
     book = exports.RecordBook(org, year, persons=visible_persons(request.user))
     _log_export(request, _("Record book of %(org)s for %(year)d (%(kind)s), %(n)d meetings, %(p)d persons named")
-                % {"org": org.name, "year": year, "kind": kind, "n": len(book.rows), "p": book.persons_named})
+                % {"org": org.path_label, "year": year, "kind": kind, "n": len(book.rows), "p": book.persons_named})
     return write(book)
 
 

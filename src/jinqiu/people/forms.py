@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jinqiu.core.phones import mask_phone
-from jinqiu.core.widgets import DateInput, FastSelect, SearchableSelect
+from jinqiu.core.widgets import DateInput, FastSelect, SearchableSelect, TreeChoiceField, label_with_ancestors
 from jinqiu.organizations.models import Establishment, PartyOrg, Unit
 from jinqiu.regions.models import Region, RegionLevel
 
@@ -32,6 +32,9 @@ def _shallow_tree_choices(field: forms.ModelChoiceField, selected) -> None:
     chosen = qs.filter(pk=getattr(selected, "pk", selected)).first() if selected else None
     if chosen is not None and chosen.depth > depth:
         nodes.append(chosen)
+    if isinstance(field, TreeChoiceField):  # organisations: each named with its parents, like the full list
+        field.choices = [("", field.empty_label)] + [(n.pk, n._path_label) for n in label_with_ancestors(nodes)]
+        return
     field.choices = [("", field.empty_label)] + [(n.pk, "\u3000" * (n.depth - 1) + str(n)) for n in nodes]
 
 
@@ -40,8 +43,8 @@ class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin, initials or last 4 of ID"),
                                                       "type": "search", "autocomplete": "off"}))
-    org = forms.ModelChoiceField(label=_("Organisation"), queryset=PartyOrg.objects.none(), required=False,
-                                 widget=FastSelect)
+    org = TreeChoiceField(label=_("Organisation"), queryset=PartyOrg.objects.none(), required=False,
+                          widget=FastSelect)
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False,
                                     widget=FastSelect)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False, widget=FastSelect)
@@ -81,7 +84,7 @@ def describe_filters(form: forms.Form) -> str:
         if value in (None, "", [], False) or isinstance(field, forms.CharField) and not str(value).strip():
             continue
         if isinstance(field, forms.ModelChoiceField):
-            text = str(value)
+            text = field.label_from_instance(value)  # an organisation with its parents
         elif isinstance(field, forms.MultipleChoiceField):
             labels = dict(field.choices)
             text = "、".join(str(labels.get(v, v)) for v in value)
@@ -155,8 +158,8 @@ class PersonForm(forms.ModelForm):
 
 
 class PersonCreateForm(PersonForm):
-    primary_org = forms.ModelChoiceField(label=_("Membership relation in"), queryset=PartyOrg.objects.none(),
-                                         required=False, widget=SearchableSelect)
+    primary_org = TreeChoiceField(label=_("Membership relation in"), queryset=PartyOrg.objects.none(),
+                                  required=False)
     outside_org_name = forms.CharField(label=_("or outside the system, in"), required=False, max_length=120,
                                        help_text=_("For example: 组织关系在原单位"))
 
@@ -168,8 +171,7 @@ class PersonCreateForm(PersonForm):
 
 
 class TransferForm(forms.Form):
-    org = forms.ModelChoiceField(label=_("New organisation"), queryset=PartyOrg.objects.none(), required=False,
-                                 widget=SearchableSelect)
+    org = TreeChoiceField(label=_("New organisation"), queryset=PartyOrg.objects.none(), required=False)
     outside_org_name = forms.CharField(label=_("or outside the system, in"), required=False, max_length=120)
     on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DATE)
 
@@ -180,8 +182,7 @@ class TransferForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    org = forms.ModelChoiceField(label=_("Functional or temporary organisation"), queryset=PartyOrg.objects.none(),
-                                 widget=SearchableSelect)
+    org = TreeChoiceField(label=_("Functional or temporary organisation"), queryset=PartyOrg.objects.none())
     on = forms.DateField(label=_("From"), initial=timezone.localdate, widget=DATE)
 
     def __init__(self, *args, orgs=None, **kwargs):
@@ -208,8 +209,8 @@ class PlaceForm(forms.Form):
     """待归属: where a person nobody sees belongs: a community of residence, a party organisation, or both."""
     region = forms.ModelChoiceField(label=_("Community of residence"), queryset=Region.objects.none(), required=False,
                                     widget=SearchableSelect)
-    org = forms.ModelChoiceField(label=_("Party organisation (membership relation)"), queryset=PartyOrg.objects.none(),
-                                 required=False, widget=SearchableSelect)
+    org = TreeChoiceField(label=_("Party organisation (membership relation)"), queryset=PartyOrg.objects.none(),
+                          required=False)
     on = forms.DateField(label=_("Membership relation since"), initial=timezone.localdate, widget=DATE)
 
     def __init__(self, *args, orgs=None, **kwargs):

@@ -334,3 +334,30 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ImportedAction(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("changed")
+
+
+class ImportedPerson(models.Model):
+    """One person created or changed by a committed roster import: the import's batch row in that person's
+    change history ("由花名册导入 #12（王科长）新增"). Written with bulk_create in the commit's transaction:
+    the import's new persons are inserted without model instances, so django-auditlog records nothing for them."""
+
+    roster_import = models.ForeignKey(RosterImport, verbose_name=_("roster import"), on_delete=models.CASCADE,
+                                      related_name="persons")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE,
+                               related_name="imports")
+    action = models.CharField(_("action"), max_length=8, choices=ImportedAction.choices)
+    at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        verbose_name = _("person imported")
+        verbose_name_plural = _("persons imported")
+        constraints = [models.UniqueConstraint(fields=["roster_import", "person"], name="imported_person_once")]
+        indexes = [models.Index(fields=["person", "at"], name="imported_person_at")]
+
+    def __str__(self) -> str:
+        return f"#{self.roster_import_id}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from django import forms
@@ -49,14 +48,9 @@ def _imports(request):
     return RosterImport.objects.filter(actor=request.user).select_related("into_org")
 
 
-def _store(upload) -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "rosters"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-    with target.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return target
+def _store(upload) -> str:
+    """The upload saved through the storage API (see settings.STORAGES): its storage name, never a local path."""
+    return roster_services.store_file(upload, upload.name)
 
 
 def import_list(request):
@@ -64,8 +58,8 @@ def import_list(request):
     form = UploadForm(request.POST or None, request.FILES or None, orgs=visible_orgs(request.user))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        path = _store(upload)
-        imp = roster_services.roster_import_start(actor=request.user, path=path, file_name=upload.name,
+        stored_name = _store(upload)
+        imp = roster_services.roster_import_start(actor=request.user, stored_name=stored_name, file_name=upload.name,
                                                   into_org=form.cleaned_data["into_org"])
         if upload.size <= settings.ROSTER_IMPORT_BACKGROUND_BYTES:
             roster_services.roster_import_preview(imp=imp, actor=request.user)
@@ -129,26 +123,20 @@ def import_commit(request, pk: int):
     return redirect("rosters:detail", pk=imp.pk)
 
 
-def _escape(value: str) -> str:
-    return "'" + value if value.startswith(columns.ESCAPED_STARTS) else value
-
-
 def import_errors(request, pk: int):
     """The rejected rows as they were, plus an error column: fix them and upload the file again."""
     imp = get_visible_or_404(_imports(request), pk=pk)
     require(request.user.can_edit)
-    import openpyxl
+    from jinqiu.core import xlsx
 
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet(_("Rejected rows"))
-    headers = imp.result.get("headers", [])
-    ws.append([_escape(h) for h in headers] + [_("Row in the original file"), _("Errors")])
+    # The one export writer: every text cell is escaped ("'=…", which the importer reads back as "=…").
+    ws = xlsx.SheetWriter(_("Rejected rows"))
+    ws.append([*imp.result.get("headers", []), _("Row in the original file"), _("Errors")])
     for item in imp.result.get("rejected_rows", []):
-        ws.append([_escape(str(v)) for v in item["values"]] + [item["row"], item["error"]])
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        ws.append([str(v) for v in item["values"]] + [item["row"], item["error"]])
+    response = HttpResponse(xlsx.content(ws), content_type=xlsx.XLSX_TYPE)
     stem = Path(imp.file_name).stem
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(stem)}-errors.xlsx"
-    wb.save(response)
     return response
 
 

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 from jinqiu.accounts import services as account_services
 from jinqiu.accounts.models import Pairing, Role
 from jinqiu.accounts.scoping import get_visible_or_404, visible_orgs, visible_persons
+from jinqiu.core import history as core_history
 from jinqiu.core.web import apply_service, client_ip, is_htmx, paginate, require
+from jinqiu.organizations.selectors import with_path_labels
 
 from . import forms, selectors, services
 from .models import Membership, Person, PersonStatus
@@ -79,8 +81,12 @@ def _detail_page(request, person, *, revealed: dict | None = None, reveal_error:
     person = selectors.person_detail(visible_persons(request.user), pk)
     history = (LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(person), object_pk=str(pk))
                .select_related("actor").order_by("-timestamp")[:50])
+    # The roster imports that created or changed the person (written without auditlog entries), in time order.
+    history = core_history.merge(history, core_history.person_imports(pk, viewer=request.user))
     pairings = person.pairings.filter(ended_on__isnull=True).select_related("contact")
     memberships = list(person.memberships.all())
+    # Names with their parents (dozens of 第一党小组): one query for the memberships' and offices' organisations.
+    with_path_labels([m.org for m in memberships if m.org_id] + [t.org for t in person.officer_terms.all()])
     # A link only where the user can open the page behind it (a pair contact cannot open the branch).
     linked_orgs = set(visible_orgs(request.user).filter(pk__in=[m.org_id for m in memberships if m.org_id])
                       .values_list("pk", flat=True))

@@ -36,7 +36,15 @@ from jinqiu.core import crypto, idnumber, phones
 from jinqiu.core.audit import acting
 from jinqiu.organizations.models import PartyOrg, Unit
 from jinqiu.people import services as people_services
-from jinqiu.people.models import Membership, MembershipKind, Person, PersonStatus
+from jinqiu.people.models import (
+    ImportedAction,
+    ImportedPerson,
+    Membership,
+    MembershipKind,
+    Person,
+    PersonStatus,
+    RosterImport,
+)
 from jinqiu.regions.models import Region, RegionLevel
 
 from . import columns, reader
@@ -579,8 +587,11 @@ class _Insert:
 
 class Importer:
     def __init__(self, *, actor, path: Path, file_name: str, into_org: PartyOrg | None = None,
-                 mapping: dict[int, str] | None = None, progress: Progress = None) -> None:
+                 mapping: dict[int, str] | None = None, progress: Progress = None,
+                 roster_import: RosterImport | None = None) -> None:
         self.actor = actor
+        self.roster_import = roster_import  # at commit: one ImportedPerson per person created or changed
+        self._updated: list[int] = []  # this chunk's persons changed, for their ImportedPerson rows
         self.path = Path(path)
         self.file_name = file_name
         self.into_org = into_org
@@ -696,6 +707,7 @@ class Importer:
             ended_on__isnull=True).select_related("org")} if reachable else {}
         new_rows: list[list] = []
         placed: list[tuple[str, PartyOrg, date]] = []  # (blind index, organisation, since) of new party members
+        new_indexes: list[str] = []
         for cand in chunk:
             org = self._org_for(cand) if cand.org_name else self.into_org
             region = self._region_for(cand) if cand.region_name else None
@@ -718,6 +730,7 @@ class Importer:
                 if write:
                     fields = cand.fields
                     new_rows.append(self._new_row(cand, org, index, region))
+                    new_indexes.append(index)
                     if org is not None and fields[_AT["is_party_member"]] is True:
                         joined = fields[_AT["joined_party_on"]]
                         placed.append((index, org, self.today if joined is _MISSING else joined))
@@ -730,7 +743,9 @@ class Importer:
                 continue
             self._existing(cand, person, primaries.get(person.pk), org, region, write=write)
         if new_rows:
-            self._write_new(new_rows, placed)
+            self._write_new(new_rows, placed, new_indexes if self.roster_import is not None else ())
+        elif write and self.roster_import is not None and self._updated:
+            self._write_batch_rows()
 
     def _service_unit_id(self, cand: Candidate) -> int | None:
         """A row that is not a party member is placed by the 管理服务单位 of the organisation imported into."""
@@ -836,13 +851,18 @@ class Importer:
                 self._reject(cand)
                 return
         a.counts["update"] += 1
+        if write:
+            self._updated.append(person.pk)
         a.changes.append({"row": cand.row, "name": person.name, "fields": changes})
         self._warn(cand)
 
-    def _write_new(self, rows: list[list], placed: list[tuple[str, PartyOrg, date]]) -> None:
-        """One executemany for the chunk's new persons, then their primary memberships."""
+    def _write_new(self, rows: list[list], placed: list[tuple[str, PartyOrg, date]], indexes=()) -> None:
+        """One executemany for the chunk's new persons, then their primary memberships and the import's rows
+        (`indexes`: the blind indexes of every new person, given when the import keeps its batch rows)."""
         with acting(self.actor):
             self._insert.run(rows)
+            if indexes:
+                self._write_batch_rows(indexes)
             if placed:
                 pks = dict(Person.objects.filter(id_number_index__in=[i for i, _o, _d in placed])
                            .values_list("id_number_index", "pk"))
@@ -850,6 +870,27 @@ class Importer:
                     Membership(person_id=pks[index], kind=MembershipKind.PRIMARY, org=org, started_on=since)
                     for index, org, since in placed
                 ], batch_size=CHUNK)
+
+    def _write_batch_rows(self, new_indexes=()) -> None:
+        """The import's batch rows for a chunk: its new persons (by blind index: one INSERT … SELECT, their
+        numbers never travel through Python) and the persons it changed (one bulk insert)."""
+        imp, at = self.roster_import, timezone.now()  # after the chunk's changes: listed above them
+        if new_indexes:
+            meta, qn = ImportedPerson._meta, connection.ops.quote_name
+            columns = ", ".join(qn(meta.get_field(k).column) for k in ("roster_import", "person", "action", "at"))
+            person = Person._meta
+            # Table and column names from the models' metadata, quoted; every value is a parameter.
+            sql = (f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
+                   f"SELECT %s, {qn(person.pk.column)}, %s, %s FROM {qn(person.db_table)} "
+                   f"WHERE {qn(person.get_field('id_number_index').column)} IN ({', '.join(['%s'] * len(new_indexes))})")
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [imp.pk, ImportedAction.CREATED.value,
+                                     meta.get_field("at").get_db_prep_save(at, connection), *new_indexes])
+        if self._updated:
+            ImportedPerson.objects.bulk_create(
+                [ImportedPerson(roster_import=imp, person_id=pk, action=ImportedAction.UPDATED, at=at)
+                 for pk in dict.fromkeys(self._updated)], batch_size=CHUNK)
+        self._updated = []
 
 
 def analyse(*, actor, path: Path, file_name: str, into_org: PartyOrg | None = None,
@@ -866,9 +907,13 @@ class CommitAborted(Exception):
 
 
 def commit(*, actor, path: Path, file_name: str, into_org: PartyOrg | None = None,
-           mapping: dict[int, str] | None = None, progress: Progress = None) -> Analysis:
-    """Write every accepted row in one transaction, or nothing; rejected rows are reported, never written."""
+           mapping: dict[int, str] | None = None, progress: Progress = None,
+           roster_import: RosterImport | None = None) -> Analysis:
+    """Write every accepted row in one transaction, or nothing; rejected rows are reported, never written.
+
+    With `roster_import`, every person created or changed gets an ImportedPerson row of that import, in the
+    same transaction (one bulk insert per chunk): the import's line in each person's change history."""
     importer = Importer(actor=actor, path=path, file_name=file_name, into_org=into_org, mapping=mapping,
-                        progress=progress)
+                        progress=progress, roster_import=roster_import)
     with transaction.atomic():
         return importer.run(write=True)

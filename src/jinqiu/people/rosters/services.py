@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -52,14 +61,62 @@ def log_commit(*, imp: RosterImport, actor, analysis: importer.Analysis | None =
         _access_log(imp, actor, lambda: _("commit failed: %(error)s") % {"error": error[:120]})
 
 
-def roster_import_start(*, actor, path: Path, file_name: str, into_org=None, source: str = "web") -> RosterImport:
-    """Log an upload (who, when, file name and hash) before anything is read."""
-    path = Path(path)
+def store_file(content, file_name: str) -> str:
+    """Save an uploaded roster through the storage API (never a local path: a worker on another machine reads
+    it too) under rosters/YYYY/MM/<random>.<suffix>; returns the storage name kept on the RosterImport."""
+    name = f"{timezone.localtime():rosters/%Y/%m}/{uuid.uuid4().hex}{Path(file_name).suffix.lower()}"
+    return default_storage.save(name, content)
+
+
+def _hash_and_size(name: str) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with default_storage.open(name, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _storage_name(stored: str) -> str:
+    """The storage name of an import's file; a row written before files went through the storage holds an
+    absolute path under MEDIA_ROOT, which is that name on the default file-system storage."""
+    path = Path(stored)
+    if path.is_absolute():
+        with contextlib.suppress(ValueError):
+            return path.relative_to(settings.MEDIA_ROOT).as_posix()
+    return stored
+
+
+@contextlib.contextmanager
+def local_copy(imp: RosterImport) -> Iterator[Path]:
+    """The import's file as a private temporary file, read through the storage (which may be anything but
+    this machine's disk), deleted afterwards. The readers need a real file (zip, OLE, calamine); the size
+    limit is checked before copying, so the copy is bounded too."""
+    name = _storage_name(imp.stored_path)
+    reader.check_size(default_storage.size(name))
+    with tempfile.NamedTemporaryFile(prefix="jinqiu-roster-", suffix=Path(imp.file_name).suffix.lower()) as copy:
+        with default_storage.open(name, "rb") as source:
+            shutil.copyfileobj(source, copy, 1 << 20)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def roster_import_start(*, actor, file_name: str, stored_name: str = "", path: Path | None = None, into_org=None,
+                        source: str = "web") -> RosterImport:
+    """Log an upload (who, when, file name and hash) before anything is read.
+
+    The file is named by `stored_name` (already saved by `store_file`), or given as a local `path` (the
+    console: the operator's own file), which is then saved through the storage like an upload, so that a
+    preview of it can be committed later from the web pages, on whatever machine.
+    """
+    if path is not None:
+        with Path(path).open("rb") as handle:
+            stored_name = store_file(File(handle), file_name)
+    digest, size = _hash_and_size(stored_name)
     imp = RosterImport.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None, file_name=file_name[:200],
-        file_hash=importer.file_hash(path), stored_path=str(path), into_org=into_org, source=source,
+        file_hash=digest, stored_path=stored_name, into_org=into_org, source=source,
     )
-    size = path.stat().st_size
     _access_log(imp, actor, lambda: _("upload, %(size)s KB") % {"size": f"{max(1, round(size / 1024)):,}"})
     return imp
 
@@ -85,9 +142,10 @@ def roster_import_preview(*, imp: RosterImport, actor) -> RosterImport:
     RosterImport.objects.filter(pk=imp.pk).update(status=ImportStatus.READING, progress=1, error="")
     analysis = None
     try:
-        analysis = importer.analyse(actor=actor, path=Path(imp.stored_path), file_name=imp.file_name,
-                                    into_org=imp.into_org, mapping=_mapping(imp),
-                                    progress=lambda v: _save_progress(imp, v))
+        with local_copy(imp) as path:
+            analysis = importer.analyse(actor=actor, path=path, file_name=imp.file_name,
+                                        into_org=imp.into_org, mapping=_mapping(imp),
+                                        progress=lambda v: _save_progress(imp, v))
     except reader.MappingIncomplete as exc:
         imp.status, imp.error = ImportStatus.PREVIEWED, str(exc.message)
         imp.result = {"needs_mapping": True, "headers": exc.headers, "header_row": exc.header_row,
@@ -115,8 +173,9 @@ def roster_import_commit(*, imp: RosterImport, actor) -> RosterImport:
         locked.status = ImportStatus.COMMITTING
         locked.save(update_fields=["status"])
     try:
-        analysis = importer.commit(actor=actor, path=Path(imp.stored_path), file_name=imp.file_name,
-                                   into_org=imp.into_org, mapping=_mapping(imp))
+        with local_copy(imp) as path:
+            analysis = importer.commit(actor=actor, path=path, file_name=imp.file_name,
+                                       into_org=imp.into_org, mapping=_mapping(imp), roster_import=imp)
     except reader.FileRejected as exc:
         message = str(exc.message)
     except Exception:  # the transaction is rolled back: nothing written, and the import says so

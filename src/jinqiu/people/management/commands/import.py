@@ -42,7 +42,8 @@ class Command(BaseCommand):
                                            source="cli")
         try:
             call = importer.commit if opts["commit"] else importer.analyse
-            analysis = call(actor=actor, path=path, file_name=path.name, into_org=into)
+            analysis = call(actor=actor, path=path, file_name=path.name, into_org=into,
+                            **({"roster_import": imp} if opts["commit"] else {}))
         except reader.FileRejected as exc:
             imp.status, imp.error = ImportStatus.FAILED, str(exc.message)
             imp.save(update_fields=["status", "error"])
