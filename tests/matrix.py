@@ -14,7 +14,9 @@ What each persona must get, for every page and operation and for an object in sc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -217,3 +219,18 @@ def page_form(html: str, path: str) -> dict[str, list[str]] | None:
     parser.feed(html)
     own = [fields for action, fields in parser.forms if action in ("", path, ".")]
     return max(own, key=len) if own else None  # the page's own form, not a small one beside it (a reveal)
+
+
+def app_matrix_modules() -> Iterator[tuple[str, object]]:
+    """(name, module) of every tests/<app>/matrix.py: where each app lists its pages and API operations."""
+    import tests
+
+    for module in pkgutil.iter_modules(tests.__path__):
+        if not module.ispkg:
+            continue
+        name = f"tests.{module.name}.matrix"
+        try:
+            yield name, importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise

@@ -9,8 +9,6 @@ refused POST writes nothing. A URL missing from MATRIX, or a URL pattern without
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from datetime import timedelta
 
 import pytest
@@ -18,7 +16,6 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-import tests
 from tests.factories import World, make_person, new_id
 from tests.matrix import (
     BUREAU_READ,
@@ -32,6 +29,7 @@ from tests.matrix import (
     STAFF,
     Case,
     active_pairing,
+    app_matrix_modules,
     changed_tables,
     db_fingerprint,
     expected,
@@ -148,16 +146,7 @@ MATRIX: dict[str, Case] = {
 def _app_matrices() -> dict[str, Case]:
     """MATRIX entries from every tests/<app>/matrix.py."""
     found: dict[str, Case] = {}
-    for module in pkgutil.iter_modules(tests.__path__):
-        if not module.ispkg:
-            continue
-        name = f"tests.{module.name}.matrix"
-        try:
-            extra = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+    for name, extra in app_matrix_modules():
         pages = getattr(extra, "MATRIX", {})
         clash = set(pages) & (set(MATRIX) | set(found))
         assert not clash, f"{name} repeats {sorted(clash)}"

@@ -10,17 +10,14 @@ Some personas call with a bearer token (the integrations' path), the others with
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
 
-import tests
 from jinqiu.accounts import services as account_services
-from tests.matrix import PERSONAS, Op, changed_tables, db_fingerprint, expected
+from tests.matrix import PERSONAS, Op, app_matrix_modules, changed_tables, db_fingerprint, expected
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 BEARER = {"street", "member", "leader", "auditor"}  # these personas call with a token; the rest with a session
@@ -30,16 +27,7 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 def _operations() -> dict[str, Op]:
     """OPERATIONS from every tests/<app>/matrix.py (tests/api/matrix.py holds the foundation's)."""
     found: dict[str, Op] = {}
-    for module in pkgutil.iter_modules(tests.__path__):
-        if not module.ispkg:
-            continue
-        name = f"tests.{module.name}.matrix"
-        try:
-            extra = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+    for name, extra in app_matrix_modules():
         ops = getattr(extra, "OPERATIONS", {})
         clash = set(ops) & set(found)
         assert not clash, f"{name} repeats {sorted(clash)}"
