@@ -1,7 +1,8 @@
 """Organisational life on the city dataset: subtree compliance and attendance, as `BENCH` lines.
 
-Times 50 requests (BENCH_REQUESTS) of the 组织生活 overview page and of the compliance API, as the
-bureau (the whole city: about 2,000 organisations, five years of meetings) and as a street worker.
+Times 50 requests (BENCH_REQUESTS) of the 组织生活 overview page, of the compliance API and of the meetings
+list API (the first five pages, at 50 and at 500 rows a page), as the bureau (the whole city: about 2,000
+organisations, five years of meetings) and as a street worker.
 Subtree compliance is cached under a version that moves when a meeting is recorded, moved or reopened,
 and attendance rates under one that also moves with every attendance mark: the plain lines read them as
 users do (the first request after a change computes, the next ones read); the `_uncached` lines move
@@ -62,6 +63,11 @@ def main() -> None:
             # each request right after a change: the summary is computed, not read from the cache
             report(f"{name}_{username}_uncached", timed(client, [url] * REQUESTS,
                                                         before=lambda: (held_months_changed(), tallies_changed())))
+        for limit in (50, 500):
+            # the first five pages of the meetings list, newest first, in turn
+            urls = [f"/api/orglife/meetings?limit={limit}&offset={limit * (i % 5)}" for i in range(REQUESTS)]
+            client.get(urls[0])  # warm up
+            report(f"meetings_api_{username}_limit{limit}", timed(client, urls))
         client.logout()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{connection.vendor}")

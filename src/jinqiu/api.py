@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from jinqiu.accounts.services import token_authenticate
+from jinqiu.care.api import router as care_router
 from jinqiu.organizations.api import router as orgs_router
 from jinqiu.organizations.api import units_router
 from jinqiu.orglife.api import router as orglife_router
@@ -187,3 +188,4 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/units", units_router)
 api.add_router("/regions", regions_router)
 api.add_router("/orglife", orglife_router)
+api.add_router("/care", care_router)

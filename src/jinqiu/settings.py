@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "jinqiu.accounts",
     "jinqiu.notifications",
     "jinqiu.orglife",
+    "jinqiu.care",
     "jinqiu.stats",
     "jinqiu.demo",
 ]
@@ -252,6 +253,8 @@ JINQIU_SMS_TOKEN = env_str("JINQIU_SMS_TOKEN", "")
 JINQIU_WECHAT_URL = env_str("JINQIU_WECHAT_URL", "")
 JINQIU_WECHAT_TOKEN = env_str("JINQIU_WECHAT_TOKEN", "")
 JINQIU_UPLOAD_MAX_MB = env_int("JINQIU_UPLOAD_MAX_MB", 10)
+# 联系卡: the bureau's service hotline printed on every card (12345 is the government service hotline).
+JINQIU_CARE_HOTLINE = env_str("JINQIU_CARE_HOTLINE", "12345")
 
 # Roster (花名册) import limits: file size, rows, sheets, zip expansion (a zip bomb is refused unread)
 ROSTER_IMPORT_MAX_BYTES = env_int("JINQIU_ROSTER_MAX_MB", 50) * 1024 * 1024
@@ -259,6 +262,8 @@ ROSTER_IMPORT_MAX_ROWS = env_int("JINQIU_ROSTER_MAX_ROWS", 200_000)
 ROSTER_IMPORT_MAX_SHEETS = env_int("JINQIU_ROSTER_MAX_SHEETS", 20)
 ROSTER_IMPORT_MAX_ZIP_RATIO = env_int("JINQIU_ROSTER_MAX_ZIP_RATIO", 100)
 ROSTER_IMPORT_MAX_ZIP_BYTES = env_int("JINQIU_ROSTER_MAX_ZIP_MB", 1024) * 1024 * 1024
+# Uploaded roster files are deleted from the storage this many days after the upload (a nightly task).
+JINQIU_ROSTER_RETENTION_DAYS = env_int("JINQIU_ROSTER_RETENTION_DAYS", 90)
 # Files up to this many bytes are read in the request; larger ones by the background worker
 ROSTER_IMPORT_BACKGROUND_BYTES = env_int("JINQIU_ROSTER_BACKGROUND_KB", 512) * 1024
 

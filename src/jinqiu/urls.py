@@ -18,6 +18,7 @@ urlpatterns = [
     path("orgs/", include("jinqiu.organizations.urls")),
     path("regions/", include("jinqiu.regions.urls")),
     path("orglife/", include("jinqiu.orglife.urls")),
+    path("care/", include("jinqiu.care.urls")),
     path("messages/", include("jinqiu.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

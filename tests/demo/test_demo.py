@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from jinqiu.accounts.models import ADMIN_ROLES, Pairing, Role, User
+from jinqiu.care.models import Campaign
 from jinqiu.core import crypto, idnumber, text
 from jinqiu.demo.builder import ACCOUNTS, DEMO_PASSWORD, DemoError, build
 from jinqiu.organizations.models import ORG_KIND_RANK, Establishment, OrgKind, PartyOrg, Unit
@@ -60,6 +61,7 @@ def _snapshot() -> dict:
 def _wipe() -> None:
     with disable_auditlog():
         Meeting.objects.all().delete()  # organisational life protects the persons and organisations it names
+        Campaign.objects.all().delete()  # care campaigns protect the regions they cover
         User.objects.all().delete()
         OfficerTerm.objects.all().delete()
         Membership.objects.all().delete()

@@ -96,7 +96,7 @@ def test_overview_lists_the_branch_behind_first_and_exports(world, client_for, d
         assert world.other_branch.name not in page  # another street's branch
         export = client.get(reverse("orglife:overview_export"))
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
-    assert rows[1][0] == world.neighbor_branch.name
+    assert rows[1][0] == f"{world.street_org.name} › {world.neighbor_branch.name}"  # with its parents
     assert world.other_branch.name not in str(rows)
 
 

@@ -17,7 +17,7 @@ from django.utils import translation
 from jinqiu.core import idnumber, text
 from jinqiu.people import services as people_services
 from jinqiu.people.models import Person
-from jinqiu.people.rosters import columns, importer
+from jinqiu.people.rosters import checks, columns, importer
 from tests.factories import make_person
 from tests.rosters.files import HEADERS, pid, row, xlsx
 
@@ -127,7 +127,7 @@ def test_explicit_checks_are_the_models_limits():
     for key in (*importer.COMPARED, "gender"):
         field = Person._meta.get_field(key)
         if isinstance(field, models.CharField) and not field.choices:
-            assert importer._MAX_LEN[key] == field.max_length, key
+            assert checks.MAX_LEN[key] == field.max_length, key
         if field.choices:
             choices = {str(c) for c, _label in field.choices}
             assert set(map(str, columns.ENUMS[key].values())) <= choices, key
@@ -210,3 +210,37 @@ def test_segment_readings_equal_pypinyins_whole_readings():
         else:
             s = rng.choice(chars) + rng.choice(phrases) + "A·" + rng.choice(chars)
         assert text._pinyin(s) == lazy_pinyin(s), s
+
+
+@pytest.mark.parametrize("name", ["王桂兰", "單秀英", "欧阳修", "阿依古丽·买买提", "李Mary", "1234", "x", "曾国藩", "", "张 三"])
+def test_search_keys_of_the_writer_are_the_services(name):
+    """The writer reads each distinct name's keys once: the same search_text as refresh_search_text."""
+    from jinqiu.people.rosters.writer import SearchKeys
+
+    keys = SearchKeys()
+    for number in (pid(date(1950, 3, 12)), pid(date(1948, 1, 1), "M", 33)[:17] + "X", "11000019500312123X"):
+        expected = Person(name=name)
+        people_services.refresh_search_text(expected, number)
+        assert keys(name, number) == expected.search_text, (name, number)
+        assert keys(name, number) == expected.search_text  # the second time from the cache
+    assert keys("1234", "110000195003121234") == " 1234 "  # the last four already a key: once
+
+
+def test_batch_crypto_equals_the_one_value_functions():
+    from jinqiu.core import crypto
+
+    encrypt, index = crypto.encrypter(), crypto.blind_indexer()
+    for number in (pid(date(1950, 3, 12)), "11000019500312123X", "张三"):
+        assert index(number) == crypto.blind_index(number)
+        token = encrypt(number)
+        assert token.startswith(crypto.VERSION) and token != encrypt(number)  # a fresh nonce each time
+        assert crypto.decrypt(token) == number
+
+
+def test_check_digit_is_mod_11_2():
+    """GB 11643's check character, computed the long way for a spread of numbers."""
+    weights = [2 ** (17 - i) % 11 for i in range(17)]
+    for n in range(0, 10 ** 17, 10 ** 17 // 997):
+        first17 = f"{n:017d}"
+        expected = "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+        assert idnumber.check_digit(first17) == expected, first17

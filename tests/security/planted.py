@@ -63,6 +63,7 @@ class Sweep:
     joint: object  # a joint meeting held by the branch with the neighbouring and the other street's branch
     joint_theirs: object  # a joint meeting held by the other street's branch, with the branch
     held_on: date = field(default_factory=timezone.localdate)
+    care: dict = field(default_factory=dict)  # care records about the planted and the world's persons, by kind
 
     @property
     def planted(self) -> list[Planted]:
@@ -129,10 +130,35 @@ def plant(world: World) -> Sweep:
             else:
                 orglife.attendance_set(actor=None, attendance=row, status="present")
     sweep = Sweep(world, far, near, outside, loose, joint, theirs, held_on)
+    sweep.care = _plant_care(world, [far, near, outside, loose])
     for p in sweep.planted:
         p.person.refresh_from_db()
     _check_the_ground(sweep)
     return sweep
+
+
+def _plant_care(world: World, planted: list[Planted]) -> dict:
+    """For each planted person and 张三: a hospital stay (so a visit task), a visit with what was found, a
+    request; and a Spring Festival campaign over the whole district (its targets include the planted)."""
+    from jinqiu.care import services as care
+    from jinqiu.care.models import VisitTask
+
+    today = timezone.localdate()
+    bureau = world.users["bureau"]
+    found: dict[str, list] = {"tasks": [], "visits": [], "requests": [], "campaigns": []}
+    for person in [world.zhang] + [p.person for p in planted]:
+        stay = care.hospitalisation_record(actor=bureau, person=person, fields={
+            "admitted_on": today - timedelta(days=1), "hospital": f"{person.name}所住医院"})
+        found["tasks"].append(VisitTask.objects.get(event_key=f"hospital:{stay.pk}").pk)
+        found["visits"].append(care.visit_record(actor=bureau, person=person, task_ids=[], fields={
+            "visited_at": timezone.now() - timedelta(hours=3), "kind": "home",
+            "findings": f"{person.name}家中情况"}).pk)
+        found["requests"].append(care.request_create(actor=bureau, person=person, fields={
+            "source": "phone", "category": "medical", "summary": f"{person.name}的诉求"}).pk)
+    found["campaigns"].append(care.campaign_create(actor=bureau, fields={
+        "name": "全区春节走访慰问", "kind": "spring", "starts_on": today - timedelta(days=3),
+        "ends_on": today + timedelta(days=20), "root_region": world.district, "include_orgs": True}).pk)
+    return found
 
 
 def _check_the_ground(sweep: Sweep) -> None:

@@ -34,6 +34,12 @@ EXPORTS = {
     "orglife:overview_export": lambda s: [({}, ""), *[({}, f"?org={o.pk}") for o in _orgs(s)]],
     "orglife:book_docx": lambda s: [({"pk": o.pk}, f"?year={s.held_on.year}") for o in _orgs(s)],
     "orglife:book_xlsx": lambda s: [({"pk": o.pk}, f"?year={s.held_on.year}") for o in _orgs(s)],
+    "care:task_export": lambda s: [({}, ""), ({}, "?state=done"), ({}, "?q=甲乙")],
+    "care:visit_export": lambda s: [({}, "")],
+    "care:request_export": lambda s: [({}, ""), ({}, "?state=all")],
+    "care:campaign_export": lambda s: [({"pk": pk}, "") for pk in s.care["campaigns"]],
+    "care:pairing_export": lambda s: [({}, "?state=all")],
+    "care:unpaired_export": lambda s: [({}, "")],
 }
 # Files that hold no person: nothing to log.
 NO_PERSONS = {"people:export_template"}

@@ -25,6 +25,10 @@ API_PARAMS = {
     "region_id": lambda s: [s.world.community.pk, s.world.other_community.pk],
     "meeting_id": lambda s: [s.joint.pk, s.joint_theirs.pk],
     "rule_id": lambda s: [_first_rule()],
+    "task_id": lambda s: s.care["tasks"],
+    "visit_id": lambda s: s.care["visits"],
+    "campaign_id": lambda s: s.care["campaigns"],
+    "request_id": lambda s: s.care["requests"],
 }
 
 

@@ -46,6 +46,16 @@ def _scopes(user):
     return cache
 
 
+def scopes(user) -> list:
+    """The user's scopes (organisation, region or unit), read once per user object."""
+    return _scopes(user)
+
+
+def unit_subtree_ids(unit_ids: set[int]) -> set[int]:
+    """The units and every unit below them: what a unit scope covers."""
+    return _unit_subtree_ids(unit_ids)
+
+
 def person_filter(user) -> Q | None:
     """The Q over Person that a user's roles and scopes reach; None means nothing at all.
 

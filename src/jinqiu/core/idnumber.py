@@ -14,6 +14,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
+from operator import mul
 
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,7 @@ __all__ = [
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
+_ZERO_SUM = ord("0") * sum(_WEIGHTS)
 _EARLIEST = datetime.date(1890, 1, 1)
 _RE_18 = re.compile(r"[0-9]{17}[0-9X]")
 _RE_15 = re.compile(r"[0-9]{15}")
@@ -70,7 +72,7 @@ def check_digit(first17: str) -> str:
     """The MOD 11-2 check character for the first 17 digits."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("check_digit() needs exactly 17 ASCII digits")
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(mul, first17.encode(), _WEIGHTS)) - _ZERO_SUM  # ASCII codes: each digit plus 48
     return _CHECK_CHARS[total % 11]
 
 

@@ -1,7 +1,7 @@
 """A realistic, deterministic demo dataset in the image of seed 002 (a district's 离退休干部党建 report).
 
 Each app's part lives in its own module, mixed into `_Builder` here, which keeps the order of the draws:
-`regions.py`, `organizations.py`, `people.py`, `accounts.py`, then `orglife.py`; the shared reference lists and
+`regions.py`, `organizations.py`, `people.py`, `accounts.py`, then `orglife.py` and `care.py`; the shared reference lists and
 the plan of a district are in `base.py`. A later app adds `demo/<app>.py` and one call in `build()`.
 
 `build()` fills an empty database: regions (区 → 镇/街道 → 社区/村), units (50-odd 区直机关, one unit
@@ -47,6 +47,7 @@ from jinqiu.demo.base import (
     Scale,
     _root_org_name,
 )
+from jinqiu.demo.care import build_care
 from jinqiu.demo.organizations import OrganizationsDemo
 from jinqiu.demo.orglife import build_orglife
 from jinqiu.demo.people import PeopleDemo
@@ -79,6 +80,8 @@ def build(scale: str = "district", seed: int = 1, progress: Progress = None) -> 
                 builder.run()
     result = builder.result()
     result["counts"].update(build_orglife(seed=seed, progress=say, scale=scale))
+    with disable_auditlog():
+        result["counts"].update(build_care(seed=seed, progress=say, scale=scale))
     result.update(scale=scale, seed=seed, seconds=round(time.monotonic() - started, 1))
     return result
 

@@ -6,6 +6,7 @@ anything outside answers 404; bureau, street staff and branch secretaries record
 
 from datetime import date, datetime
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import field_validator
@@ -17,7 +18,7 @@ from jinqiu.core.pagination import LimitOffsetPagination, paginate
 from jinqiu.core.web import require
 
 from . import compliance, selectors, services
-from .models import Attendance, AttendanceStatus, FrequencyRule, MeetingMode, MeetingType, Period
+from .models import Attendance, AttendanceStatus, FrequencyRule, MeetingMode, MeetingOrg, MeetingType, Period
 from .periods import year_error
 from .permissions import can_edit_rules, can_record
 
@@ -74,7 +75,7 @@ class MeetingOut(Schema):
 
     @staticmethod
     def resolve_counts_for(obj) -> list[int]:
-        return sorted(o.pk for o in obj.counts_for.all())
+        return sorted(link.org_id for link in obj.org_links.all())  # the links alone: no organisation is read
 
 
 class AttendanceOut(Schema):
@@ -278,15 +279,17 @@ def update_rule(request, rule_id: int, payload: RuleIn):
 def list_meetings(request, filters: Query[MeetingQuery]):
     user = request.auth
     require(user.is_staff_user)
-    qs = selectors.visible_meetings(user)
     if filters.org is not None:
         org = get_visible_or_404(visible_orgs(user), pk=filters.org)
-        qs = selectors.meetings_of(org).filter(pk__in=qs.values("pk"))
+        qs = selectors.meetings_of(org).filter(pk__in=selectors.visible_meetings(user).values("pk"))
+    else:
+        qs = selectors.meeting_list(user)
     if filters.year:
         qs = qs.filter(held_on__year=filters.year)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return qs.select_related("meeting_type").prefetch_related("counts_for").order_by("-starts_at", "-id")
+    return qs.select_related("meeting_type").prefetch_related(
+        Prefetch("org_links", queryset=MeetingOrg.objects.only("meeting_id", "org_id"))).order_by("-starts_at", "-id")
 
 
 @router.post("/meetings", response={201: MeetingDetailOut}, summary="Plan a meeting, or record one held",

@@ -104,7 +104,11 @@ class Meeting(TimeStamped):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-starts_at"]
-        indexes = [models.Index(fields=["org", "status", "held_on"])]
+        indexes = [
+            models.Index(fields=["org", "status", "held_on"]),
+            # Lists, newest first (the API orders by both): a page is read from the index, not sorted.
+            models.Index(fields=["-starts_at", "-id"], name="orglife_meeting_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on:%Y-%m-%d} {self.meeting_type}"

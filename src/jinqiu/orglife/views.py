@@ -17,7 +17,6 @@ from jinqiu.accounts.scoping import get_visible_or_404, visible_orgs, visible_pe
 from jinqiu.accounts.services import access_log_record
 from jinqiu.core import idempotency
 from jinqiu.core.web import apply_service, client_ip, is_htmx, require
-from jinqiu.organizations.models import PartyOrg
 from jinqiu.organizations.selectors import with_path_labels
 
 from . import compliance, exports, forms, selectors, services
@@ -62,10 +61,9 @@ def overview(request):
 
 
 def _labelled(page) -> list[tuple]:
-    """The page's rows, each with its organisation's name and parents (there are dozens of 第一党小组): two
-    queries for the page, whatever its length."""
-    orgs = PartyOrg.objects.filter(pk__in=[oc.org_id for oc in page]).only("id", "path", "depth", "name")
-    labels = {org.pk: org.path_label for org in with_path_labels(orgs)}
+    """The page's rows, each with its organisation's name and parents (there are dozens of 第一党小组): one
+    query for the page, whatever its length (compliance read each organisation's path and depth)."""
+    labels = {org.pk: org.path_label for org in with_path_labels([oc.org for oc in page])}
     return [(oc, labels.get(oc.org_id, oc.name)) for oc in page]
 
 

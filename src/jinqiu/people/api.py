@@ -65,6 +65,7 @@ class PersonOut(Schema):
     ethnicity: str
     id_number_masked: str
     birth_date: date
+    lunar_birthday: bool
     age: int
     native_place: str
     education: str
@@ -174,6 +175,7 @@ class PersonFieldsIn(Schema):
     gender: str | None = None
     ethnicity: str | None = None
     birth_date: date | None = None
+    lunar_birthday: bool | None = None
     native_place: str | None = None
     education: str | None = None
     original_unit_name: str | None = None

@@ -79,6 +79,7 @@ class Person(TimeStamped):
     id_number_index = models.CharField(_("ID number index"), max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=20, editable=False)
     birth_date = models.DateField(_("birth date"))
+    lunar_birthday = models.BooleanField(_("keeps the lunar birthday"), default=False)
     native_place = models.CharField(_("native place"), max_length=60, blank=True)
     education = models.CharField(_("education"), max_length=12, choices=Education.choices, blank=True)
     original_unit_name = models.CharField(_("original work unit"), max_length=120, blank=True)

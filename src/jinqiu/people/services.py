@@ -24,7 +24,7 @@ from jinqiu.regions.models import RegionLevel
 from .models import EndReason, Membership, MembershipKind, OfficerTerm, Person, PersonStatus, Survivor
 
 PERSON_FIELDS = (
-    "name", "gender", "ethnicity", "birth_date", "native_place", "education", "original_unit_name",
+    "name", "gender", "ethnicity", "birth_date", "lunar_birthday", "native_place", "education", "original_unit_name",
     "original_unit", "service_unit", "original_position", "rank", "retirement_type", "retirement_date",
     "treatment", "region", "address", "mobile", "phone", "emergency_contact", "emergency_phone", "relocated",
     "relocated_place", "living", "health", "hardship", "skills", "is_party_member", "joined_party_on",

@@ -1,8 +1,9 @@
-"""Background jobs of the people app: reading a large roster off the request."""
+"""Background jobs of the people app: reading a large roster off the request, and forgetting old uploads."""
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .models import ImportStatus, RosterImport
 
@@ -22,3 +23,12 @@ def roster_preview(import_id: int) -> None:
         RosterImport.objects.filter(pk=imp.pk).update(status=ImportStatus.FAILED, progress=100,
                                                       error=services.unreadable_message())
         raise
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def roster_files_expire() -> int:
+    """Every night: uploaded roster files older than JINQIU_ROSTER_RETENTION_DAYS are deleted from the storage
+    (the import's log row, its counts and its batch rows stay)."""
+    from .rosters import services
+
+    return services.roster_files_expire()

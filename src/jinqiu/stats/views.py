@@ -2,6 +2,7 @@ from django.shortcuts import redirect, render
 
 from jinqiu.accounts.models import Role
 from jinqiu.accounts.scoping import visible_orgs, visible_persons
+from jinqiu.care.selectors import home_figures as care_figures
 from jinqiu.orglife.permissions import can_record
 
 from .selectors import headline, to_do
@@ -20,4 +21,6 @@ def home(request):
         "figures": headline(visible_persons(user), orgs),
         "todo": to_do(user, orgs),
         "can_record": can_record(user),
+        "care": care_figures(user),
+        "care_mine": user.role_set == {Role.PAIR_CONTACT},  # their figures count the tasks assigned to them
     })

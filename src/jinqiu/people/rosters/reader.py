@@ -61,6 +61,17 @@ class Cell(NamedTuple):
 BLANK = Cell(None, EMPTY)
 
 
+def cell_text(cell: Cell) -> str:
+    """A cell as the text a person reads: a date in ISO form, a whole number without ".0"."""
+    if cell.kind == EMPTY or cell.value is None:
+        return ""
+    if cell.kind == DATE:
+        return cell.value.isoformat() if hasattr(cell.value, "isoformat") else str(cell.value)
+    if cell.kind == NUMBER and isinstance(cell.value, float) and cell.value.is_integer():
+        return str(int(cell.value))
+    return str(cell.value)
+
+
 @dataclass
 class Sheet:
     name: str
@@ -330,21 +341,23 @@ def _calamine_rows(sheet, formulas: dict[tuple[int, int], str]) -> Iterator[tupl
     first_row, first_col = sheet.start or (0, 0)
     pad = [BLANK] * first_col
     formula_rows = {number for number, _col in formulas}
-    text = str
-    # A column repeats its words (男, 汉族, 退休, the unit...): one Cell per distinct text, within a bound.
-    shared: dict[str, Cell] = {}
+    text, new_tuple = str, tuple.__new__
+    # A column repeats its words (男, 汉族, 退休, the unit...): one Cell per distinct text, within a bound;
+    # the empty string is the blank cell.
+    shared: dict[str, Cell] = {"": BLANK}
     known = shared.get
 
     def text_cell(value: str) -> Cell:
         if len(shared) >= 20000:
             shared.clear()
-        cell = shared[value] = Cell(value, TEXT)
+            shared[""] = BLANK
+        cell = shared[value] = new_tuple(Cell, (value, TEXT))  # Cell(value, TEXT), without its Python __new__
         return cell
 
     for offset, row in enumerate(sheet.iter_rows()):
         number = first_row + 1 + offset
-        # The usual cell is a non-empty string: a TEXT cell without the type tests of _calamine_cell.
-        cells = [(known(v) or text_cell(v)) if v.__class__ is text and v else _calamine_cell(v) for v in row]
+        # The usual cell is a string seen before, or new: a TEXT cell without the type tests of _calamine_cell.
+        cells = [known(v) or (text_cell(v) if v.__class__ is text else _calamine_cell(v)) for v in row]
         if pad:
             cells[:0] = pad
         if number in formula_rows:

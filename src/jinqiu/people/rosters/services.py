@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -119,6 +120,29 @@ def roster_import_start(*, actor, file_name: str, stored_name: str = "", path: P
     )
     _access_log(imp, actor, lambda: _("upload, %(size)s KB") % {"size": f"{max(1, round(size / 1024)):,}"})
     return imp
+
+
+def expired_message(days: int) -> str:
+    return _("The uploaded file was deleted %(days)s days after the upload: upload it again.") % {"days": days}
+
+
+def roster_files_expire() -> int:
+    """Delete the stored file of every import uploaded more than JINQIU_ROSTER_RETENTION_DAYS days ago, through
+    the storage; the RosterImport row stays (who, when, the file's name and hash, the counts, the batch rows in
+    each person's history). An import still waiting for its commit cannot be committed any more, and says so.
+    Returns how many files were deleted."""
+    days = settings.JINQIU_ROSTER_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted = 0
+    for imp in RosterImport.objects.filter(created_at__lt=cutoff).exclude(stored_path="").only("pk", "stored_path"):
+        name = _storage_name(imp.stored_path)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+            deleted += 1
+        RosterImport.objects.filter(pk=imp.pk).update(stored_path="")
+        RosterImport.objects.filter(pk=imp.pk, status__in=[ImportStatus.UPLOADED, ImportStatus.PREVIEWED]).update(
+            status=ImportStatus.FAILED, error=expired_message(days))
+    return deleted
 
 
 def _mapping(imp: RosterImport) -> dict[int, str] | None:
