@@ -94,6 +94,8 @@ def main() -> None:
         started = time.perf_counter()
         with disable_auditlog():
             build_care(seed=1, scale=SCALE)
+        with connection.cursor() as cursor:  # as `jinqiu demo` does after loading: the planner learns the sizes
+            cursor.execute("ANALYZE")
         print(f"BENCH care_demo_build {time.perf_counter() - started:.1f} s", flush=True)
     print(f"database: {connection.vendor}, persons: {Person.objects.count()}, tasks: {VisitTask.objects.count()}, "
           f"targets: {CampaignTarget.objects.count()}, requests: {Request.objects.count()}", flush=True)

@@ -235,10 +235,15 @@ def home_figures(user, today: date | None = None) -> dict:
     special = visible_persons(user).filter(special_group_q(today), status=PersonStatus.ACTIVE)
     paired = Pairing.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
     pairing = special.aggregate(total=Count("id"), paired=Count("id", filter=Q(Exists(paired))))
-    running = []
-    for campaign in visible_campaigns(user).filter(starts_on__lte=today, ends_on__gte=today)[:3]:
-        whole, _streets = coverage(user, campaign)
-        running.append((campaign, whole))
+    # The running campaigns' coverage over the targets the user sees: one grouped count, not `coverage` each.
+    counts = list(visible_targets(user).filter(campaign__starts_on__lte=today, campaign__ends_on__gte=today,
+                                               withdrawn_on__isnull=True)
+                  .values("campaign_id").annotate(total=Count("id"),
+                                                  reached=Count("id", filter=Q(reached_on__isnull=False)))
+                  .order_by("campaign_id")[:3])
+    campaigns = Campaign.objects.in_bulk([row["campaign_id"] for row in counts])
+    running = [(campaigns[row["campaign_id"]], Coverage(name="", region_id=None, total=row["total"],
+                                                        reached=row["reached"])) for row in counts]
     return {"tasks": task_counts, "requests": requests, "pairing": pairing, "campaigns": running}
 
 
