@@ -6,16 +6,17 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jinqiu.core import xlsx
 from jinqiu.core.web import apply_service, paginate, require
 
-from .. import exports, selectors, services
+from .. import selectors, services
 from ..models import ContactKind, ContactRule
 from ..permissions import has_care_duties, may_edit_rules
+from .tasks import log_export, send_xlsx
 
 STATE_LABELS = {
     "all": gettext_lazy("All"), "overdue": gettext_lazy("Call or visit overdue"),
@@ -74,8 +75,10 @@ def pairing_export(request):
                    "、".join(str(c) for c in contacts.get(person.pk, [])),
                    status[ContactKind.CALL]["last"] or _("None yet"), status[ContactKind.CALL]["due"] or _("Now"),
                    status[ContactKind.VISIT]["last"] or _("None yet"), status[ContactKind.VISIT]["due"] or _("Now")])
-    return exports.send(request, ws, filename=_("Pairing and contact"), detail=lambda: _(
-        "Pair contacts and when each person was last called and visited, %(n)d persons") % {"n": len(persons)})
+    with translation.override("zh-hans"):
+        log_export(request, _("Pair contacts and when each person was last called and visited, %(n)d persons")
+                   % {"n": len(persons)})
+    return send_xlsx(ws, _("Pairing and contact"))
 
 
 def contact_rule_edit(request, pk: int):
